@@ -1,1 +1,1 @@
-Console.WriteLine("x");
+return Cry.Cli.CryApp.Run(args, Console.Out, Console.Error);

@@ -67,7 +67,13 @@ public sealed class MelSpectrogram
 
     /// <summary>Computes the mel spectrogram (NMels × frames, mel-major) into <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException">The signal is empty or shorter than one frame, or the destination is too small.</exception>
-    public void Transform(ReadOnlySpan<float> signal, Span<float> destination)
+    public void Transform(ReadOnlySpan<float> signal, Span<float> destination) => Run(signal, destination, applyFilterBank: true);
+
+    /// <summary>Computes the STFT magnitude raised to <see cref="MelSpectrogramOptions.Power"/> (bins × frames, bin-major) without the mel bank.</summary>
+    /// <exception cref="ArgumentException">The signal is empty or shorter than one frame, or the destination is too small.</exception>
+    public void Spectrogram(ReadOnlySpan<float> signal, Span<float> destination) => Run(signal, destination, applyFilterBank: false);
+
+    private void Run(ReadOnlySpan<float> signal, Span<float> destination, bool applyFilterBank)
     {
         if (signal.IsEmpty)
         {
@@ -81,21 +87,22 @@ public sealed class MelSpectrogram
                 $"The signal has {signal.Length} samples, fewer than one frame of {_options.NFft} without centring.", nameof(signal));
         }
 
-        int nMels = _options.NMels;
-        if (destination.Length < nMels * frames)
+        int nFft = _options.NFft;
+        int bins = (nFft / 2) + 1;
+        int rows = applyFilterBank ? _options.NMels : bins;
+        if (destination.Length < rows * frames)
         {
-            throw new ArgumentException($"The destination needs {nMels * frames} elements.", nameof(destination));
+            throw new ArgumentException($"The destination needs {rows * frames} elements.", nameof(destination));
         }
 
-        int nFft = _options.NFft;
         int pad = _options.Center ? nFft / 2 : 0;
         int paddedLength = signal.Length + (2 * pad);
         int lanes = Vector<float>.Count;
         int fftLength = _fft.Length;
-        int bins = (nFft / 2) + 1;
+        int nMels = _options.NMels;
 
         float[] padded = ArrayPool<float>.Shared.Rent(paddedLength);
-        float[] work = ArrayPool<float>.Shared.Rent((4 * fftLength * lanes) + (bins * lanes) + (nMels * lanes));
+        float[] work = ArrayPool<float>.Shared.Rent(((4 * fftLength) + bins + nMels) * lanes);
         try
         {
             var paddedSpan = padded.AsSpan(0, paddedLength);
@@ -112,7 +119,7 @@ public sealed class MelSpectrogram
             var mel = vectors.Slice((4 * fftLength) + bins, nMels);
             var reLanes = MemoryMarshal.Cast<Vector<float>, float>(re);
             var imLanes = MemoryMarshal.Cast<Vector<float>, float>(im);
-            var melLanes = MemoryMarshal.Cast<Vector<float>, float>(mel);
+            var outLanes = MemoryMarshal.Cast<Vector<float>, float>(applyFilterBank ? mel : power);
 
             for (int batch = 0; batch < frames; batch += lanes)
             {
@@ -120,10 +127,14 @@ public sealed class MelSpectrogram
                 LoadFrames(paddedSpan, batch, count, reLanes, imLanes);
                 _fft.Forward(re, im, workRe, workIm);
                 PowerSpectrum(re, im, power);
-                ApplyFilterBank(power, mel);
-                for (int m = 0; m < nMels; m++)
+                if (applyFilterBank)
                 {
-                    melLanes.Slice(m * lanes, count).CopyTo(destination.Slice((m * frames) + batch, count));
+                    ApplyFilterBank(power, mel);
+                }
+
+                for (int r = 0; r < rows; r++)
+                {
+                    outLanes.Slice(r * lanes, count).CopyTo(destination.Slice((r * frames) + batch, count));
                 }
             }
         }

@@ -1,0 +1,356 @@
+using System.Buffers;
+using Cry.Audio;
+using Cry.Features.Imaging;
+using Cry.Features.Spectral;
+using Cry.Features.Specs;
+
+namespace Cry.Features;
+
+/// <summary>Turns audio into the features of a <see cref="FeatureSpec"/>: mel, dB, MFCC, the 1-D series or the image tensor.</summary>
+/// <remarks>
+/// The one code path used by training, evaluation and inference, so a clip gives the same tensor everywhere.
+/// Audio → (resample to the spec's rate, first durationSeconds zero-padded) → mel power spectrogram → dB (reference 1
+/// for the MFCC path, the spec's dbRef for the db stage) → MFCC → mean over coefficients → one size × size image per
+/// channel, stacked channel-major (C × H × W, single precision). Instances are immutable and thread-safe; scratch
+/// memory comes from <see cref="ArrayPool{T}"/>, so <see cref="ComputeImage(ReadOnlySpan{float}, Span{float})"/>
+/// allocates nothing after warm-up.
+/// </remarks>
+public sealed class FeatureExtractor
+{
+    private readonly MelSpectrogram _mel;
+    private readonly Mfcc _mfcc;
+    private readonly ChannelTransform[] _channels = [];
+
+    /// <summary>Plans the pipeline of a spec.</summary>
+    /// <param name="spec">The spec; validated here.</param>
+    /// <param name="minimumSeconds">Recordings shorter than this are refused when the spec cuts fixed-length windows.</param>
+    /// <exception cref="FeatureSpecException">The spec is not valid.</exception>
+    public FeatureExtractor(FeatureSpec spec, double minimumSeconds = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentOutOfRangeException.ThrowIfNegative(minimumSeconds);
+        spec.Validate();
+        Spec = spec;
+        MinimumSeconds = minimumSeconds;
+        _mel = new MelSpectrogram(spec.ToMelOptions());
+        _mfcc = new Mfcc(spec.NMels, spec.NMfcc, spec.Lifter);
+        if (spec.Image is { } image)
+        {
+            _channels = image.Channels.Select(c => new ChannelTransform(c, image)).ToArray();
+            ImageShape = [image.Channels.Count, image.Size, image.Size];
+            if (WindowLength is { } window)
+            {
+                int frames = _mel.FrameCount(window);
+                int needed = _channels.Max(c => c.FramesNeeded);
+                if (frames < needed)
+                {
+                    throw new FeatureSpecException(
+                        $"The spec's window gives {frames} frames, fewer than the {needed} its image of size {image.Size} needs.");
+                }
+            }
+        }
+    }
+
+    /// <summary>The spec.</summary>
+    public FeatureSpec Spec { get; }
+
+    /// <summary>Recordings shorter than this (in seconds) are refused when the spec has a fixed window.</summary>
+    public double MinimumSeconds { get; }
+
+    /// <summary>The window length in samples at the spec's rate, or null for the whole recording.</summary>
+    public int? WindowLength => Spec.DurationSeconds is { } seconds ? (int)Math.Round(seconds * Spec.SampleRate) : null;
+
+    /// <summary>The image tensor shape (channels, height, width); empty when the spec has no image.</summary>
+    public IReadOnlyList<int> ImageShape { get; } = [];
+
+    /// <summary>The number of STFT frames for a prepared signal of <paramref name="sampleCount"/> samples.</summary>
+    public int FrameCount(int sampleCount) => _mel.FrameCount(sampleCount);
+
+    /// <summary>Resamples to the spec's rate and cuts the spec's window (the first seconds, zero-padded when shorter).</summary>
+    /// <exception cref="AudioFormatException">The recording is empty, or shorter than <see cref="MinimumSeconds"/> when the spec has a window.</exception>
+    public float[] PrepareAudio(AudioSignal signal)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        if (signal.Samples.Length == 0)
+        {
+            throw new AudioFormatException("The recording has no samples.");
+        }
+
+        var resampled = Resampler.Resample(signal, Spec.SampleRate);
+        return Spec.DurationSeconds is { } seconds
+            ? AudioWindows.FirstSeconds(resampled.Samples, resampled.SampleRate, seconds, MinimumSeconds)
+            : resampled.Samples;
+    }
+
+    /// <summary>The shape of a stage's output for a prepared signal of <paramref name="sampleCount"/> samples.</summary>
+    /// <exception cref="FeatureSpecException">The stage needs a part the spec leaves out.</exception>
+    public int[] Shape(FeatureStage stage, int sampleCount)
+    {
+        Spec.RequireStage(stage);
+        int frames = FrameCount(sampleCount);
+        return stage switch
+        {
+            FeatureStage.Mel or FeatureStage.Db => [Spec.NMels, frames],
+            FeatureStage.Mfcc => [_mfcc.CoefficientCount, frames],
+            FeatureStage.Series => [frames],
+            _ => [.. ImageShape],
+        };
+    }
+
+    /// <summary>Computes a stage's output for a prepared signal (already at the spec's rate and windowed).</summary>
+    /// <exception cref="FeatureSpecException">The stage needs a part the spec leaves out.</exception>
+    /// <exception cref="AudioFormatException">The signal is too short for one frame or for the image.</exception>
+    public float[] Compute(ReadOnlySpan<float> samples, FeatureStage stage, out int[] shape)
+    {
+        shape = Shape(stage, samples.Length);
+        int frames = CheckFrames(samples.Length, stage == FeatureStage.Image);
+        var result = new float[shape.Aggregate(1, (a, b) => a * b)];
+        switch (stage)
+        {
+            case FeatureStage.Mel:
+                _mel.Transform(samples, result);
+                break;
+            case FeatureStage.Db:
+                _mel.Transform(samples, result);
+                PowerToDb.Transform(result, result, Spec.DbRef, Spec.TopDb);
+                break;
+            case FeatureStage.Mfcc:
+                {
+                    var db = MelDb(samples, frames);
+                    _mfcc.Transform(db, frames, result);
+                    break;
+                }
+
+            case FeatureStage.Series:
+                {
+                    var db = MelDb(samples, frames);
+                    _mfcc.MeanSeries(db, frames, result);
+                    break;
+                }
+
+            default:
+                ComputeImage(samples, result);
+                break;
+        }
+
+        return result;
+    }
+
+    /// <summary>Computes the image tensor (C × H × W) of a prepared signal into a new array.</summary>
+    public float[] ComputeImage(ReadOnlySpan<float> samples)
+    {
+        Spec.RequireStage(FeatureStage.Image);
+        var result = new float[ImageShape[0] * ImageShape[1] * ImageShape[2]];
+        ComputeImage(samples, result);
+        return result;
+    }
+
+    /// <summary>Computes the image tensor (C × H × W) of a prepared signal into <paramref name="destination"/>.</summary>
+    /// <exception cref="FeatureSpecException">The spec has no image.</exception>
+    /// <exception cref="AudioFormatException">The signal gives fewer frames than the image needs.</exception>
+    public void ComputeImage(ReadOnlySpan<float> samples, Span<float> destination)
+    {
+        Spec.RequireStage(FeatureStage.Image);
+        int size = ImageShape[1];
+        int plane = size * size;
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, _channels.Length * plane, nameof(destination));
+        int frames = CheckFrames(samples.Length, image: true);
+        int melLength = Spec.NMels * frames;
+        float[] melBuffer = ArrayPool<float>.Shared.Rent(melLength + frames);
+        double[] series = ArrayPool<double>.Shared.Rent(frames);
+        double[] channel = ArrayPool<double>.Shared.Rent(plane + frames);
+        try
+        {
+            var db = melBuffer.AsSpan(0, melLength);
+            _mel.Transform(samples, db);
+            PowerToDb.Transform(db, db, DbReference.One, Spec.TopDb);
+            var seriesSpan = series.AsSpan(0, frames);
+            if (Spec.Series is not null)
+            {
+                var floatSeries = melBuffer.AsSpan(melLength, frames);
+                _mfcc.MeanSeries(db, frames, floatSeries);
+                for (int t = 0; t < frames; t++)
+                {
+                    seriesSpan[t] = floatSeries[t];
+                }
+            }
+
+            for (int c = 0; c < _channels.Length; c++)
+            {
+                var target = channel.AsSpan(0, plane);
+                _channels[c].Transform(seriesSpan, db, frames, target, channel.AsSpan(plane, frames));
+                var dst = destination.Slice(c * plane, plane);
+                for (int i = 0; i < plane; i++)
+                {
+                    dst[i] = (float)target[i];
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(channel);
+            ArrayPool<double>.Shared.Return(series);
+            ArrayPool<float>.Shared.Return(melBuffer);
+        }
+    }
+
+    private float[] MelDb(ReadOnlySpan<float> samples, int frames)
+    {
+        var db = new float[Spec.NMels * frames];
+        _mel.Transform(samples, db);
+        PowerToDb.Transform(db, db, DbReference.One, Spec.TopDb);
+        return db;
+    }
+
+    private int CheckFrames(int sampleCount, bool image)
+    {
+        if (sampleCount == 0)
+        {
+            throw new AudioFormatException("The recording has no samples.");
+        }
+
+        int frames = FrameCount(sampleCount);
+        if (frames == 0)
+        {
+            throw new AudioFormatException(
+                $"The recording has {sampleCount} samples, fewer than one FFT frame of {Spec.NFft} (center is false).");
+        }
+
+        if (image && _channels.Length > 0)
+        {
+            int needed = _channels.Max(c => c.FramesNeeded);
+            if (frames < needed)
+            {
+                double seconds = (double)sampleCount / Spec.SampleRate;
+                throw new AudioFormatException(
+                    $"The recording ({seconds:0.###} s) gives {frames} frames, fewer than the {needed} an image of size {ImageShape[1]} needs.");
+            }
+        }
+
+        return frames;
+    }
+
+    /// <summary>One image channel: the imaging transform of the series, or the reduced mel spectrogram.</summary>
+    private sealed class ChannelTransform
+    {
+        private readonly ImageChannel _kind;
+        private readonly int _size;
+        private readonly GramianAngularField? _gaf;
+        private readonly MarkovTransitionField? _mtf;
+        private readonly RecurrencePlot? _rp;
+        private readonly PiecewiseAggregateApproximation? _rpPaa;
+
+        public ChannelTransform(ImageChannel kind, ImageSpec image)
+        {
+            _kind = kind;
+            _size = image.Size;
+            FramesNeeded = image.Size;
+            switch (kind)
+            {
+                case ImageChannel.Gasf:
+                case ImageChannel.Gadf:
+                    _gaf = new GramianAngularField(new GramianAngularFieldOptions
+                    {
+                        Size = image.Size,
+                        SampleMin = image.SampleRange[0],
+                        SampleMax = image.SampleRange[1],
+                        Overlapping = image.Overlapping,
+                        Method = kind == ImageChannel.Gasf ? GramianAngularFieldMethod.Summation : GramianAngularFieldMethod.Difference,
+                    });
+                    break;
+                case ImageChannel.Mtf:
+                    _mtf = new MarkovTransitionField(new MarkovTransitionFieldOptions
+                    {
+                        Size = image.Size,
+                        Bins = image.Bins,
+                        Strategy = image.Strategy,
+                        Overlapping = image.Overlapping,
+                    });
+                    break;
+                case ImageChannel.Rp:
+                    int points = image.Size + ((image.Dimension - 1) * image.TimeDelay);
+                    FramesNeeded = points;
+                    _rpPaa = new PiecewiseAggregateApproximation(new PiecewiseAggregateApproximationOptions
+                    {
+                        OutputSize = points,
+                        Overlapping = image.Overlapping,
+                    });
+                    _rp = new RecurrencePlot(new RecurrencePlotOptions
+                    {
+                        Dimension = image.Dimension,
+                        TimeDelay = image.TimeDelay,
+                        Threshold = image.Threshold?.Kind ?? RecurrenceThreshold.None,
+                        ThresholdValue = image.Threshold?.Value ?? 0,
+                        Percentage = image.Percentage,
+                    });
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        /// <summary>Frames of series the channel needs at least.</summary>
+        public int FramesNeeded { get; }
+
+        public void Transform(ReadOnlySpan<double> series, ReadOnlySpan<float> db, int frames, Span<double> destination, Span<double> scratch)
+        {
+            switch (_kind)
+            {
+                case ImageChannel.Gasf:
+                case ImageChannel.Gadf:
+                    _gaf!.Transform(series, destination);
+                    break;
+                case ImageChannel.Mtf:
+                    _mtf!.Transform(series, destination);
+                    break;
+                case ImageChannel.Rp:
+                    var reduced = scratch[..FramesNeeded];
+                    _rpPaa!.Transform(series, reduced);
+                    _rp!.Transform(reduced, destination);
+                    break;
+                default:
+                    MelImage(db, frames, destination);
+                    break;
+            }
+        }
+
+        /// <summary>Averages the dB mel spectrogram (bands × frames) over size × size segments and scales it to [0, 1].</summary>
+        /// <remarks>Segments follow pyts's non-overlapping PAA bounds ⌊i·n/size⌋ on both axes.</remarks>
+        private void MelImage(ReadOnlySpan<float> db, int frames, Span<double> destination)
+        {
+            int bands = db.Length / frames;
+            double min = double.PositiveInfinity, max = double.NegativeInfinity;
+            for (int r = 0; r < _size; r++)
+            {
+                // Row 0 of the image is the highest band, as a spectrogram is drawn.
+                int b0 = SegmentBound(r, bands), b1 = SegmentBound(r + 1, bands);
+                for (int c = 0; c < _size; c++)
+                {
+                    int t0 = SegmentBound(c, frames), t1 = SegmentBound(c + 1, frames);
+                    double sum = 0;
+                    for (int b = b0; b < b1; b++)
+                    {
+                        var row = db.Slice(b * frames, frames);
+                        for (int t = t0; t < t1; t++)
+                        {
+                            sum += row[t];
+                        }
+                    }
+
+                    double mean = sum / ((b1 - b0) * (t1 - t0));
+                    destination[((_size - 1 - r) * _size) + c] = mean;
+                    min = Math.Min(min, mean);
+                    max = Math.Max(max, mean);
+                }
+            }
+
+            double range = max - min;
+            for (int i = 0; i < _size * _size; i++)
+            {
+                destination[i] = range > 0 ? (destination[i] - min) / range : 0.0;
+            }
+        }
+
+        private int SegmentBound(int i, int n) => (int)(i * ((double)n / _size));
+    }
+}
