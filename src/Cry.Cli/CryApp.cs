@@ -17,6 +17,7 @@ public static class CryApp
             "Exit codes: 0 done, 2 usage error, 3 bad input data (stderr names the file and says what is wrong).");
         root.Subcommands.Add(TsiCommand.Create(output, error));
         root.Subcommands.Add(FeaturesCommand.Create(output, error));
+        root.Subcommands.Add(SynthCommand.Create());
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

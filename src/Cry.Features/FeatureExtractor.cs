@@ -1,5 +1,6 @@
 using System.Buffers;
 using Cry.Audio;
+using Cry.Audio.Dsp;
 using Cry.Features.Imaging;
 using Cry.Features.Spectral;
 using Cry.Features.Specs;
