@@ -71,9 +71,10 @@ public sealed class WavDecoder
             int count = 0;
             long bytesRead = 0;
             int chunkBytes = StreamChunkBytes / blockAlign * blockAlign;
-            while (remaining >= blockAlign)
+            while (remaining > 0)
             {
-                int wanted = (int)Math.Min(chunkBytes, remaining / blockAlign * blockAlign);
+                // Only the last read can end inside a frame: chunkBytes is a whole number of frames.
+                int wanted = (int)Math.Min(chunkBytes, remaining);
                 int got = source.Read(scratch.AsSpan(0, wanted));
                 bytesRead += got;
                 remaining -= got;
