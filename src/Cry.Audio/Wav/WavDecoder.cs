@@ -59,7 +59,7 @@ public sealed class WavDecoder
                 framesHint = Math.Min(framesHint, Math.Max(0, stream.Length - stream.Position) / blockAlign);
                 if (framesHint > maxFrames)
                 {
-                    throw TooLong(format, framesHint);
+                    throw TooLong(format, framesHint, exact: true);
                 }
             }
             else
@@ -81,7 +81,7 @@ public sealed class WavDecoder
                 int frames = got / blockAlign;
                 if ((long)count + frames > maxFrames)
                 {
-                    throw TooLong(format, (long)count + frames);
+                    throw TooLong(format, (long)count + frames, exact: false);
                 }
 
                 if (count + frames > samples.Length)
@@ -163,15 +163,16 @@ public sealed class WavDecoder
 
         if (frames > _options.MaxFrames(format.SampleRate))
         {
-            throw TooLong(format, frames);
+            throw TooLong(format, frames, exact: true);
         }
 
         return data[..(frames * format.BlockAlign)];
     }
 
-    private AudioFormatException TooLong(in WavFormat format, long frames) => new(string.Create(
+    // A non-seekable stream is refused at the first frame past the limit, before its true length is known.
+    private AudioFormatException TooLong(in WavFormat format, long frames, bool exact) => new(string.Create(
         CultureInfo.InvariantCulture,
-        $"The audio is {(double)frames / format.SampleRate:0.###} s or more, longer than the maximum of {_options.MaxDurationSeconds} s."));
+        $"The audio is {(double)frames / format.SampleRate:0.###} s{(exact ? string.Empty : " or more")} long, longer than the maximum of {_options.MaxDurationSeconds} s."));
 
     private static AudioFormatException NoFrames(in WavFormat format, long bytes) => new(string.Create(
         CultureInfo.InvariantCulture,
