@@ -257,41 +257,28 @@ public static class NpyFile
         where T : unmanaged
     {
         int size = Marshal.SizeOf<T>();
-        T[] elements;
-        if (stream.CanSeek)
-        {
-            // Remaining bytes were checked against the shape, so this allocation is backed by data.
-            elements = new T[count];
-            int read = stream.ReadAtLeast(MemoryMarshal.AsBytes(elements.AsSpan()), count * size, throwOnEndOfStream: false);
-            if (read < count * size)
-            {
-                throw DataTooShort(shape, (long)count * size, read);
-            }
-        }
-        else
-        {
-            // Grow with the data actually received, so a false shape cannot force a large allocation.
-            int capacity = Math.Min(count, Math.Max(1, InitialChunkBytes / size));
-            elements = new T[capacity];
-            int filled = 0;
-            while (true)
-            {
-                Span<byte> target = MemoryMarshal.AsBytes(elements.AsSpan(filled));
-                int read = stream.ReadAtLeast(target, target.Length, throwOnEndOfStream: false);
-                long totalBytes = ((long)filled * size) + read;
-                if (read < target.Length)
-                {
-                    throw DataTooShort(shape, (long)count * size, totalBytes);
-                }
 
-                filled = elements.Length;
-                if (filled == count)
-                {
-                    break;
-                }
-
-                Array.Resize(ref elements, (int)Math.Min(count, (long)filled * 2));
+        // Seekable streams were checked to hold the data, so the full array is backed by bytes; otherwise the
+        // array grows with the data actually received, so a false shape cannot force a large allocation.
+        T[] elements = new T[stream.CanSeek ? count : Math.Min(count, InitialChunkBytes / size)];
+        int filled = 0;
+        while (filled < count)
+        {
+            if (filled == elements.Length)
+            {
+                Array.Resize(ref elements, (int)Math.Min(count, 2L * filled));
             }
+
+            // Chunks keep each byte view under 2 GiB.
+            int chunk = Math.Min(elements.Length - filled, InitialChunkBytes);
+            Span<byte> target = MemoryMarshal.AsBytes(elements.AsSpan(filled, chunk));
+            int read = stream.ReadAtLeast(target, target.Length, throwOnEndOfStream: false);
+            if (read < target.Length)
+            {
+                throw DataTooShort(shape, (long)count * size, ((long)filled * size) + read);
+            }
+
+            filled += chunk;
         }
 
         if (!BitConverter.IsLittleEndian)
