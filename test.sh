@@ -8,19 +8,18 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 source infra/dotnet-env.sh
 
 configuration="${CONFIGURATION:-Release}"
-results="$(mktemp -d)"
-trap 'rm -rf "$results"' EXIT
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
 
 "$DOTNET" build CryFunctions.sln -c "$configuration" -nologo -v quiet
 set +e
-"$DOTNET" test CryFunctions.sln -c "$configuration" --no-build -nologo \
-  --logger "console;verbosity=normal" --results-directory "$results" 2>&1 | tee "$results/test.log"
+# Microsoft.Testing.Platform runner (global.json); every test project of the solution.
+"$DOTNET" test --solution CryFunctions.sln -c "$configuration" --no-build --no-progress 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
-# One closing line over all test projects, summed from the per-project result lines.
-grep -E '^(Passed|Failed)!' "$results/test.log" | awk '
-  { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(/,/, "", v)
-      if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v } }
-  END { printf "%d passed, %d failed, %d skipped\n", p, f, s }'
+# One closing line, from the run summary.
+awk '/^Test run summary/ { seen = 1 }
+     seen && $1 == "failed:" { f = $2 } seen && $1 == "succeeded:" { p = $2 } seen && $1 == "skipped:" { s = $2 }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 exit "$status"
