@@ -130,6 +130,8 @@ public sealed class GramianAngularField
     /// <exception cref="ArgumentException">The series is empty, non-finite or shorter than Size.</exception>
     public double[] Transform(ReadOnlySpan<double> series)
     {
+        SeriesGuard.ThrowIfEmptyOrNonFinite(series, nameof(series));
+        SeriesGuard.ThrowIfSizeExceedsLength(Options.Size, series.Length, nameof(Options.Size), nameof(series));
         var result = new double[Options.Size * Options.Size];
         Transform(series, result);
         return result;

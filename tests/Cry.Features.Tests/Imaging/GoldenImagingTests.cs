@@ -67,73 +67,73 @@ public sealed class GoldenImagingTests
         switch (method)
         {
             case "paa":
-            {
-                var paa = new PiecewiseAggregateApproximation(new PiecewiseAggregateApproximationOptions
                 {
-                    OutputSize = parameters.GetProperty("size").GetInt32(),
-                    Overlapping = parameters.GetProperty("overlapping").GetBoolean(),
-                });
-                double[] values = paa.Transform(input);
-                return (values, [values.Length]);
-            }
+                    var paa = new PiecewiseAggregateApproximation(new PiecewiseAggregateApproximationOptions
+                    {
+                        OutputSize = parameters.GetProperty("size").GetInt32(),
+                        Overlapping = parameters.GetProperty("overlapping").GetBoolean(),
+                    });
+                    double[] values = paa.Transform(input);
+                    return (values, [values.Length]);
+                }
 
             case "gasf" or "gadf":
-            {
-                int size = parameters.GetProperty("size").GetInt32();
-                JsonElement range = parameters.GetProperty("sampleRange");
-                var gaf = new GramianAngularField(new GramianAngularFieldOptions
                 {
-                    Size = size,
-                    SampleMin = range[0].GetDouble(),
-                    SampleMax = range[1].GetDouble(),
-                    Overlapping = parameters.GetProperty("overlapping").GetBoolean(),
-                    Method = method == "gasf" ? GramianAngularFieldMethod.Summation : GramianAngularFieldMethod.Difference,
-                });
-                return (gaf.Transform(input), [size, size]);
-            }
+                    int size = parameters.GetProperty("size").GetInt32();
+                    JsonElement range = parameters.GetProperty("sampleRange");
+                    var gaf = new GramianAngularField(new GramianAngularFieldOptions
+                    {
+                        Size = size,
+                        SampleMin = range[0].GetDouble(),
+                        SampleMax = range[1].GetDouble(),
+                        Overlapping = parameters.GetProperty("overlapping").GetBoolean(),
+                        Method = method == "gasf" ? GramianAngularFieldMethod.Summation : GramianAngularFieldMethod.Difference,
+                    });
+                    return (gaf.Transform(input), [size, size]);
+                }
 
             case "mtf":
-            {
-                int size = parameters.GetProperty("size").GetInt32();
-                var mtf = new MarkovTransitionField(new MarkovTransitionFieldOptions
                 {
-                    Size = size,
-                    Bins = parameters.GetProperty("bins").GetInt32(),
-                    Strategy = parameters.GetProperty("strategy").GetString() switch
+                    int size = parameters.GetProperty("size").GetInt32();
+                    var mtf = new MarkovTransitionField(new MarkovTransitionFieldOptions
                     {
-                        "quantile" => BinStrategy.Quantile,
-                        "uniform" => BinStrategy.Uniform,
-                        "normal" => BinStrategy.Normal,
-                        string other => throw new InvalidDataException($"Unknown strategy '{other}'."),
-                        null => throw new InvalidDataException("Missing strategy."),
-                    },
-                    Overlapping = parameters.GetProperty("overlapping").GetBoolean(),
-                });
-                return (mtf.Transform(input), [size, size]);
-            }
+                        Size = size,
+                        Bins = parameters.GetProperty("bins").GetInt32(),
+                        Strategy = parameters.GetProperty("strategy").GetString() switch
+                        {
+                            "quantile" => BinStrategy.Quantile,
+                            "uniform" => BinStrategy.Uniform,
+                            "normal" => BinStrategy.Normal,
+                            string other => throw new InvalidDataException($"Unknown strategy '{other}'."),
+                            null => throw new InvalidDataException("Missing strategy."),
+                        },
+                        Overlapping = parameters.GetProperty("overlapping").GetBoolean(),
+                    });
+                    return (mtf.Transform(input), [size, size]);
+                }
 
             case "rp":
-            {
-                JsonElement threshold = parameters.GetProperty("threshold");
-                var options = new RecurrencePlotOptions
                 {
-                    Dimension = parameters.GetProperty("dimension").GetInt32(),
-                    TimeDelay = parameters.GetProperty("timeDelay").GetInt32(),
-                    Percentage = parameters.GetProperty("percentage").GetDouble(),
-                    Threshold = threshold.ValueKind switch
+                    JsonElement threshold = parameters.GetProperty("threshold");
+                    var options = new RecurrencePlotOptions
                     {
-                        JsonValueKind.Null => RecurrenceThreshold.None,
-                        JsonValueKind.Number => RecurrenceThreshold.Value,
-                        _ when threshold.GetString() == "point" => RecurrenceThreshold.Point,
-                        _ when threshold.GetString() == "distance" => RecurrenceThreshold.Distance,
-                        _ => throw new InvalidDataException($"Unknown threshold {threshold}."),
-                    },
-                    ThresholdValue = threshold.ValueKind == JsonValueKind.Number ? threshold.GetDouble() : 0,
-                };
-                var plot = new RecurrencePlot(options);
-                int m = plot.OutputSize(input.Length);
-                return (plot.Transform(input), [m, m]);
-            }
+                        Dimension = parameters.GetProperty("dimension").GetInt32(),
+                        TimeDelay = parameters.GetProperty("timeDelay").GetInt32(),
+                        Percentage = parameters.GetProperty("percentage").GetDouble(),
+                        Threshold = threshold.ValueKind switch
+                        {
+                            JsonValueKind.Null => RecurrenceThreshold.None,
+                            JsonValueKind.Number => RecurrenceThreshold.Value,
+                            _ when threshold.GetString() == "point" => RecurrenceThreshold.Point,
+                            _ when threshold.GetString() == "distance" => RecurrenceThreshold.Distance,
+                            _ => throw new InvalidDataException($"Unknown threshold {threshold}."),
+                        },
+                        ThresholdValue = threshold.ValueKind == JsonValueKind.Number ? threshold.GetDouble() : 0,
+                    };
+                    var plot = new RecurrencePlot(options);
+                    int m = plot.OutputSize(input.Length);
+                    return (plot.Transform(input), [m, m]);
+                }
 
             default:
                 throw new InvalidDataException($"Unknown tsi method '{method}'.");
