@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Cry.Audio;
 using Cry.Audio.Dsp;
 using Cry.Features.Imaging;
@@ -124,8 +126,20 @@ public sealed class FeatureExtractor
 
             case FeatureStage.Series:
                 {
-                    var db = MelDb(samples, frames);
-                    _mfcc.MeanSeries(db, frames, result);
+                    double[] series = ArrayPool<double>.Shared.Rent(frames);
+                    try
+                    {
+                        ComputeSeries(samples, frames, series.AsSpan(0, frames));
+                        for (int t = 0; t < frames; t++)
+                        {
+                            result[t] = (float)series[t];
+                        }
+                    }
+                    finally
+                    {
+                        ArrayPool<double>.Shared.Return(series);
+                    }
+
                     break;
                 }
 
@@ -156,24 +170,25 @@ public sealed class FeatureExtractor
         int plane = size * size;
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, _channels.Length * plane, nameof(destination));
         int frames = CheckFrames(samples.Length, image: true);
-        int melLength = Spec.NMels * frames;
-        float[] melBuffer = ArrayPool<float>.Shared.Rent(melLength + frames);
+        bool needsSeries = Spec.Series is not null;
+        bool needsMel = _channels.Any(c => c.Kind == ImageChannel.Mel);
+        int melLength = needsMel ? Spec.NMels * frames : 0;
+        float[]? melBuffer = needsMel ? ArrayPool<float>.Shared.Rent(melLength) : null;
         double[] series = ArrayPool<double>.Shared.Rent(frames);
         double[] channel = ArrayPool<double>.Shared.Rent(plane + frames);
         try
         {
-            var db = melBuffer.AsSpan(0, melLength);
-            _mel.Transform(samples, db);
-            PowerToDb.Transform(db, db, DbReference.One, Spec.TopDb);
             var seriesSpan = series.AsSpan(0, frames);
-            if (Spec.Series is not null)
+            if (needsSeries)
             {
-                var floatSeries = melBuffer.AsSpan(melLength, frames);
-                _mfcc.MeanSeries(db, frames, floatSeries);
-                for (int t = 0; t < frames; t++)
-                {
-                    seriesSpan[t] = floatSeries[t];
-                }
+                ComputeSeries(samples, frames, seriesSpan);
+            }
+
+            var db = melBuffer is null ? Span<float>.Empty : melBuffer.AsSpan(0, melLength);
+            if (needsMel)
+            {
+                _mel.Transform(samples, db);
+                PowerToDb.Transform(db, db, DbReference.One, Spec.TopDb);
             }
 
             for (int c = 0; c < _channels.Length; c++)
@@ -191,7 +206,51 @@ public sealed class FeatureExtractor
         {
             ArrayPool<double>.Shared.Return(channel);
             ArrayPool<double>.Shared.Return(series);
-            ArrayPool<float>.Shared.Return(melBuffer);
+            if (melBuffer is not null)
+            {
+                ArrayPool<float>.Shared.Return(melBuffer);
+            }
+        }
+    }
+
+    /// <summary>The 1-D series: mean over MFCC coefficients of each frame, computed frame-batch by frame-batch.</summary>
+    /// <remarks>
+    /// Works in the STFT's batched layout (no transpose): dB in place, then series = Σ_m w[m] dB[m] per batch, the same
+    /// weights and summation order as <see cref="Mfcc.MeanSeries"/>. topDb clips relative to the largest value; the
+    /// zero lanes past the last frame are at the floor and never the largest unless everything is.
+    /// </remarks>
+    private void ComputeSeries(ReadOnlySpan<float> samples, int frames, Span<double> series)
+    {
+        int lanes = Vector<float>.Count;
+        int length = _mel.BatchedLength(samples.Length);
+        float[] buffer = ArrayPool<float>.Shared.Rent(length * lanes);
+        try
+        {
+            var values = buffer.AsSpan(0, length * lanes);
+            var batched = MemoryMarshal.Cast<float, Vector<float>>(values);
+            _mel.TransformBatched(samples, batched);
+            PowerToDb.Transform(values, values, DbReference.One, Spec.TopDb);
+            var weights = _mfcc.MeanWeights;
+            int nMels = Spec.NMels;
+            for (int batch = 0, first = 0; first < frames; batch++, first += lanes)
+            {
+                var acc = Vector<float>.Zero;
+                var bands = batched.Slice(batch * nMels, nMels);
+                for (int m = 0; m < nMels; m++)
+                {
+                    acc += bands[m] * weights[m];
+                }
+
+                int count = Math.Min(lanes, frames - first);
+                for (int l = 0; l < count; l++)
+                {
+                    series[first + l] = acc[l];
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
         }
     }
 
@@ -244,6 +303,7 @@ public sealed class FeatureExtractor
         public ChannelTransform(ImageChannel kind, ImageSpec image)
         {
             _kind = kind;
+            Kind = kind;
             _size = image.Size;
             FramesNeeded = image.Size;
             switch (kind)
@@ -289,6 +349,9 @@ public sealed class FeatureExtractor
                     break;
             }
         }
+
+        /// <summary>The channel.</summary>
+        public ImageChannel Kind { get; }
 
         /// <summary>Frames of series the channel needs at least.</summary>
         public int FramesNeeded { get; }

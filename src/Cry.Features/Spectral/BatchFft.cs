@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Cry.Features.Spectral;
 
@@ -206,38 +208,59 @@ internal sealed class BatchFft
             }
         }
 
-        private void Radix4(Span<Vector<float>> xr, Span<Vector<float>> xi, Span<Vector<float>> yr, Span<Vector<float>> yi)
+        private void Radix4(Span<Vector<float>> xrSpan, Span<Vector<float>> xiSpan, Span<Vector<float>> yrSpan, Span<Vector<float>> yiSpan)
         {
+            // Hot loop: refs instead of span indexing (no bounds checks); the spans were sized by the caller.
+            ref var xr = ref MemoryMarshal.GetReference(xrSpan);
+            ref var xi = ref MemoryMarshal.GetReference(xiSpan);
+            ref var yr = ref MemoryMarshal.GetReference(yrSpan);
+            ref var yi = ref MemoryMarshal.GetReference(yiSpan);
+            ref float twRe = ref MemoryMarshal.GetArrayDataReference(_twRe);
+            ref float twIm = ref MemoryMarshal.GetArrayDataReference(_twIm);
             int m = _m, s = _stride, sm = s * m;
             for (int p = 0; p < m; p++)
             {
                 int t = p * 4;
-                float w1r = _twRe[t + 1], w1i = _twIm[t + 1];
-                float w2r = _twRe[t + 2], w2i = _twIm[t + 2];
-                float w3r = _twRe[t + 3], w3i = _twIm[t + 3];
+                var w1r = new Vector<float>(Unsafe.Add(ref twRe, t + 1));
+                var w1i = new Vector<float>(Unsafe.Add(ref twIm, t + 1));
+                var w2r = new Vector<float>(Unsafe.Add(ref twRe, t + 2));
+                var w2i = new Vector<float>(Unsafe.Add(ref twIm, t + 2));
+                var w3r = new Vector<float>(Unsafe.Add(ref twRe, t + 3));
+                var w3i = new Vector<float>(Unsafe.Add(ref twIm, t + 3));
                 for (int q = 0; q < s; q++)
                 {
                     int i0 = q + (s * p);
                     int o0 = q + (s * 4 * p);
-                    var a0r = xr[i0]; var a0i = xi[i0];
-                    var a1r = xr[i0 + sm]; var a1i = xi[i0 + sm];
-                    var a2r = xr[i0 + (2 * sm)]; var a2i = xi[i0 + (2 * sm)];
-                    var a3r = xr[i0 + (3 * sm)]; var a3i = xi[i0 + (3 * sm)];
-                    var t0r = a0r + a2r; var t0i = a0i + a2i;
-                    var t1r = a0r - a2r; var t1i = a0i - a2i;
-                    var t2r = a1r + a3r; var t2i = a1i + a3i;
-                    var t3r = a1r - a3r; var t3i = a1i - a3i;
-                    yr[o0] = t0r + t2r;
-                    yi[o0] = t0i + t2i;
-                    var b1r = t1r + t3i; var b1i = t1i - t3r;
-                    var b2r = t0r - t2r; var b2i = t0i - t2i;
-                    var b3r = t1r - t3i; var b3i = t1i + t3r;
-                    yr[o0 + s] = (b1r * w1r) - (b1i * w1i);
-                    yi[o0 + s] = (b1r * w1i) + (b1i * w1r);
-                    yr[o0 + (2 * s)] = (b2r * w2r) - (b2i * w2i);
-                    yi[o0 + (2 * s)] = (b2r * w2i) + (b2i * w2r);
-                    yr[o0 + (3 * s)] = (b3r * w3r) - (b3i * w3i);
-                    yi[o0 + (3 * s)] = (b3r * w3i) + (b3i * w3r);
+                    var a0r = Unsafe.Add(ref xr, i0);
+                    var a0i = Unsafe.Add(ref xi, i0);
+                    var a1r = Unsafe.Add(ref xr, i0 + sm);
+                    var a1i = Unsafe.Add(ref xi, i0 + sm);
+                    var a2r = Unsafe.Add(ref xr, i0 + (2 * sm));
+                    var a2i = Unsafe.Add(ref xi, i0 + (2 * sm));
+                    var a3r = Unsafe.Add(ref xr, i0 + (3 * sm));
+                    var a3i = Unsafe.Add(ref xi, i0 + (3 * sm));
+                    var t0r = a0r + a2r;
+                    var t0i = a0i + a2i;
+                    var t1r = a0r - a2r;
+                    var t1i = a0i - a2i;
+                    var t2r = a1r + a3r;
+                    var t2i = a1i + a3i;
+                    var t3r = a1r - a3r;
+                    var t3i = a1i - a3i;
+                    Unsafe.Add(ref yr, o0) = t0r + t2r;
+                    Unsafe.Add(ref yi, o0) = t0i + t2i;
+                    var b1r = t1r + t3i;
+                    var b1i = t1i - t3r;
+                    var b2r = t0r - t2r;
+                    var b2i = t0i - t2i;
+                    var b3r = t1r - t3i;
+                    var b3i = t1i + t3r;
+                    Unsafe.Add(ref yr, o0 + s) = (b1r * w1r) - (b1i * w1i);
+                    Unsafe.Add(ref yi, o0 + s) = (b1r * w1i) + (b1i * w1r);
+                    Unsafe.Add(ref yr, o0 + (2 * s)) = (b2r * w2r) - (b2i * w2i);
+                    Unsafe.Add(ref yi, o0 + (2 * s)) = (b2r * w2i) + (b2i * w2r);
+                    Unsafe.Add(ref yr, o0 + (3 * s)) = (b3r * w3r) - (b3i * w3i);
+                    Unsafe.Add(ref yi, o0 + (3 * s)) = (b3r * w3i) + (b3i * w3r);
                 }
             }
         }

@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Cry.Features.Spectral;
 
@@ -67,13 +70,30 @@ public sealed class MelSpectrogram
 
     /// <summary>Computes the mel spectrogram (NMels × frames, mel-major) into <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException">The signal is empty or shorter than one frame, or the destination is too small.</exception>
-    public void Transform(ReadOnlySpan<float> signal, Span<float> destination) => Run(signal, destination, applyFilterBank: true);
+    public void Transform(ReadOnlySpan<float> signal, Span<float> destination) =>
+        Run(signal, destination, default, applyFilterBank: true);
 
     /// <summary>Computes the STFT magnitude raised to <see cref="MelSpectrogramOptions.Power"/> (bins × frames, bin-major) without the mel bank.</summary>
     /// <exception cref="ArgumentException">The signal is empty or shorter than one frame, or the destination is too small.</exception>
-    public void Spectrogram(ReadOnlySpan<float> signal, Span<float> destination) => Run(signal, destination, applyFilterBank: false);
+    public void Spectrogram(ReadOnlySpan<float> signal, Span<float> destination) =>
+        Run(signal, destination, default, applyFilterBank: false);
 
-    private void Run(ReadOnlySpan<float> signal, Span<float> destination, bool applyFilterBank)
+    /// <summary>The number of vectors <see cref="TransformBatched"/> writes: one per band per batch of Vector&lt;float&gt;.Count frames.</summary>
+    internal int BatchedLength(int sampleCount)
+    {
+        int lanes = Vector<float>.Count;
+        return (FrameCount(sampleCount) + lanes - 1) / lanes * _options.NMels;
+    }
+
+    /// <summary>
+    /// Computes the mel spectrogram in the FFT's own layout: vector (batch × NMels + band) holds that band of frames
+    /// batch × lanes … batch × lanes + lanes − 1 (lanes past the last frame are 0). Saves the transpose when the
+    /// consumer works frame by frame, as the MFCC series does.
+    /// </summary>
+    internal void TransformBatched(ReadOnlySpan<float> signal, Span<Vector<float>> destination) =>
+        Run(signal, default, destination, applyFilterBank: true);
+
+    private void Run(ReadOnlySpan<float> signal, Span<float> destination, Span<Vector<float>> batched, bool applyFilterBank)
     {
         if (signal.IsEmpty)
         {
@@ -90,9 +110,10 @@ public sealed class MelSpectrogram
         int nFft = _options.NFft;
         int bins = (nFft / 2) + 1;
         int rows = applyFilterBank ? _options.NMels : bins;
-        if (destination.Length < rows * frames)
+        bool isBatched = !batched.IsEmpty;
+        if (isBatched ? batched.Length < BatchedLength(signal.Length) : destination.Length < rows * frames)
         {
-            throw new ArgumentException($"The destination needs {rows * frames} elements.", nameof(destination));
+            throw new ArgumentException($"The destination is too small for {rows} × {frames} values.", nameof(destination));
         }
 
         int pad = _options.Center ? nFft / 2 : 0;
@@ -127,6 +148,12 @@ public sealed class MelSpectrogram
                 LoadFrames(paddedSpan, batch, count, reLanes, imLanes);
                 _fft.Forward(re, im, workRe, workIm);
                 PowerSpectrum(re, im, power);
+                if (isBatched)
+                {
+                    ApplyFilterBank(power, batched.Slice(batch / lanes * nMels, nMels));
+                    continue;
+                }
+
                 if (applyFilterBank)
                 {
                     ApplyFilterBank(power, mel);
@@ -158,6 +185,7 @@ public sealed class MelSpectrogram
     {
         int lanes = Vector<float>.Count;
         int hop = _options.HopLength;
+        int nFft = _options.NFft;
         var window = _window.AsSpan();
         if (count < lanes)
         {
@@ -165,31 +193,104 @@ public sealed class MelSpectrogram
             imLanes.Clear();
         }
 
-        if (_halfLength)
+        int done = 0;
+        if (lanes == 8 && Avx.IsSupported)
         {
-            int half = _fft.Length;
-            for (int l = 0; l < count; l++)
+            done = LoadFramesTransposed(padded, firstFrame, count, reLanes, imLanes);
+        }
+
+        // Scalar path for what the 8 × 8 transposes did not cover (other vector widths, the tail of nFft).
+        for (int l = 0; l < count; l++)
+        {
+            var frame = padded.Slice((firstFrame + l) * hop, nFft);
+            for (int i = done; i < nFft; i++)
             {
-                var frame = padded.Slice((firstFrame + l) * hop, 2 * half);
-                for (int j = 0, idx = l; j < half; j++, idx += lanes)
+                float value = frame[i] * window[i];
+                if (_halfLength)
                 {
-                    reLanes[idx] = frame[2 * j] * window[2 * j];
-                    imLanes[idx] = frame[(2 * j) + 1] * window[(2 * j) + 1];
+                    (i % 2 == 0 ? reLanes : imLanes)[((i / 2) * lanes) + l] = value;
+                }
+                else
+                {
+                    reLanes[(i * lanes) + l] = value;
+                    imLanes[(i * lanes) + l] = 0f;
                 }
             }
         }
+    }
+
+    /// <summary>Loads 8 frames × 8 samples at a time and transposes them in registers; returns the samples covered.</summary>
+    /// <remarks>The frame-major signal has to become sample-major lanes; scalar strided stores cost more than the FFT itself.</remarks>
+    private int LoadFramesTransposed(ReadOnlySpan<float> padded, int firstFrame, int count, Span<float> reLanes, Span<float> imLanes)
+    {
+        int hop = _options.HopLength;
+        int blocks = _options.NFft / 8;
+        ref float signal = ref MemoryMarshal.GetReference(padded);
+        ref float window = ref MemoryMarshal.GetArrayDataReference(_window);
+        ref float re = ref MemoryMarshal.GetReference(reLanes);
+        ref float im = ref MemoryMarshal.GetReference(imLanes);
+        Span<int> offsets = stackalloc int[8];
+        for (int l = 0; l < 8; l++)
+        {
+            offsets[l] = l < count ? (firstFrame + l) * hop : -1;
+        }
+
+        for (int b = 0; b < blocks; b++)
+        {
+            int n0 = b * 8;
+            var r0 = Row(ref signal, offsets[0], n0);
+            var r1 = Row(ref signal, offsets[1], n0);
+            var r2 = Row(ref signal, offsets[2], n0);
+            var r3 = Row(ref signal, offsets[3], n0);
+            var r4 = Row(ref signal, offsets[4], n0);
+            var r5 = Row(ref signal, offsets[5], n0);
+            var r6 = Row(ref signal, offsets[6], n0);
+            var r7 = Row(ref signal, offsets[7], n0);
+            var t0 = Avx.UnpackLow(r0, r1);
+            var t1 = Avx.UnpackHigh(r0, r1);
+            var t2 = Avx.UnpackLow(r2, r3);
+            var t3 = Avx.UnpackHigh(r2, r3);
+            var t4 = Avx.UnpackLow(r4, r5);
+            var t5 = Avx.UnpackHigh(r4, r5);
+            var t6 = Avx.UnpackLow(r6, r7);
+            var t7 = Avx.UnpackHigh(r6, r7);
+            var u0 = Avx.Shuffle(t0, t2, 0x44);
+            var u1 = Avx.Shuffle(t0, t2, 0xEE);
+            var u2 = Avx.Shuffle(t1, t3, 0x44);
+            var u3 = Avx.Shuffle(t1, t3, 0xEE);
+            var u4 = Avx.Shuffle(t4, t6, 0x44);
+            var u5 = Avx.Shuffle(t4, t6, 0xEE);
+            var u6 = Avx.Shuffle(t5, t7, 0x44);
+            var u7 = Avx.Shuffle(t5, t7, 0xEE);
+            Store(ref re, ref im, ref window, n0 + 0, Avx.Permute2x128(u0, u4, 0x20));
+            Store(ref re, ref im, ref window, n0 + 1, Avx.Permute2x128(u1, u5, 0x20));
+            Store(ref re, ref im, ref window, n0 + 2, Avx.Permute2x128(u2, u6, 0x20));
+            Store(ref re, ref im, ref window, n0 + 3, Avx.Permute2x128(u3, u7, 0x20));
+            Store(ref re, ref im, ref window, n0 + 4, Avx.Permute2x128(u0, u4, 0x31));
+            Store(ref re, ref im, ref window, n0 + 5, Avx.Permute2x128(u1, u5, 0x31));
+            Store(ref re, ref im, ref window, n0 + 6, Avx.Permute2x128(u2, u6, 0x31));
+            Store(ref re, ref im, ref window, n0 + 7, Avx.Permute2x128(u3, u7, 0x31));
+        }
+
+        return blocks * 8;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Row(ref float signal, int offset, int n0) =>
+        offset < 0 ? Vector256<float>.Zero : Vector256.LoadUnsafe(ref signal, (nuint)(offset + n0));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Store(ref float re, ref float im, ref float window, int n, Vector256<float> column)
+    {
+        var value = column * Unsafe.Add(ref window, n);
+        if (_halfLength)
+        {
+            value.StoreUnsafe(ref (n % 2 == 0 ? ref re : ref im), (nuint)((n / 2) * 8));
+        }
         else
         {
-            int n = _fft.Length;
-            for (int l = 0; l < count; l++)
-            {
-                var frame = padded.Slice((firstFrame + l) * hop, n);
-                for (int j = 0, idx = l; j < n; j++, idx += lanes)
-                {
-                    reLanes[idx] = frame[j] * window[j];
-                    imLanes[idx] = 0f;
-                }
-            }
+            value.StoreUnsafe(ref re, (nuint)(n * 8));
+            Vector256<float>.Zero.StoreUnsafe(ref im, (nuint)(n * 8));
         }
     }
 
@@ -202,18 +303,25 @@ public sealed class MelSpectrogram
             // X[k] = E[k] − i·w^k·O[k], E = (Z[k] + conj Z[M−k]) / 2, O = (Z[k] − conj Z[M−k]) / 2, w = e^{−2πi/N}.
             int m = _fft.Length;
             var half = new Vector<float>(0.5f);
+            ref var zr = ref MemoryMarshal.GetReference(re);
+            ref var zi = ref MemoryMarshal.GetReference(im);
+            ref var output = ref MemoryMarshal.GetReference(power);
             for (int k = 0; k < bins; k++)
             {
                 int a = k == m ? 0 : k;
                 int b = k == 0 ? 0 : m - k;
-                var er = (re[a] + re[b]) * half;
-                var ei = (im[a] - im[b]) * half;
-                var or = (re[a] - re[b]) * half;
-                var oi = (im[a] + im[b]) * half;
+                var ar = Unsafe.Add(ref zr, a);
+                var ai = Unsafe.Add(ref zi, a);
+                var br = Unsafe.Add(ref zr, b);
+                var bi = Unsafe.Add(ref zi, b);
+                var er = (ar + br) * half;
+                var ei = (ai - bi) * half;
+                var or = (ar - br) * half;
+                var oi = (ai + bi) * half;
                 float wr = _postRe[k], wi = _postIm[k];
                 var xr = er + (oi * wr) + (or * wi);
                 var xi = ei - (or * wr) + (oi * wi);
-                power[k] = (xr * xr) + (xi * xi);
+                Unsafe.Add(ref output, k) = (xr * xr) + (xi * xi);
             }
         }
         else
@@ -251,16 +359,17 @@ public sealed class MelSpectrogram
 
     private void ApplyFilterBank(ReadOnlySpan<Vector<float>> power, Span<Vector<float>> mel)
     {
-        var weights = FilterBank.Weights;
+        ref float weights = ref MemoryMarshal.GetReference(FilterBank.Weights);
+        ref var spectrum = ref MemoryMarshal.GetReference(power);
         int bins = FilterBank.BinCount;
         for (int m = 0; m < mel.Length; m++)
         {
             var (first, end) = FilterBank.Support(m);
-            var row = weights.Slice(m * bins, bins);
+            ref float row = ref Unsafe.Add(ref weights, m * bins);
             var acc = Vector<float>.Zero;
             for (int k = first; k < end; k++)
             {
-                acc += power[k] * row[k];
+                acc += Unsafe.Add(ref spectrum, k) * Unsafe.Add(ref row, k);
             }
 
             mel[m] = acc;

@@ -50,6 +50,9 @@ public sealed class Mfcc
     /// <summary>True when more coefficients were requested than there are mel bands.</summary>
     public bool Clamped { get; }
 
+    /// <summary>The per-band weights of the mean over coefficients (see remarks).</summary>
+    internal ReadOnlySpan<float> MeanWeights => _meanWeights;
+
     /// <summary>Computes coefficients (CoefficientCount × frames) from a dB mel spectrogram (MelCount × frames).</summary>
     public void Transform(ReadOnlySpan<float> db, int frames, Span<float> destination)
     {

@@ -24,6 +24,7 @@ public static class PowerToDb
     public const double DefaultAmin = 1e-10;
 
     private const float TenOverLn10 = 4.342944819032518f;
+    private const float TenLog10Of2 = 3.0102999566398120f;
 
     /// <summary>Converts <paramref name="power"/> to decibels into <paramref name="destination"/> (same length; may be the same span).</summary>
     /// <exception cref="ArgumentOutOfRangeException">amin is not positive or topDb is negative.</exception>
@@ -41,7 +42,8 @@ public static class PowerToDb
             return;
         }
 
-        float floor = (float)amin;
+        // The vector logarithm needs normal floats: a floor below the smallest normal float is raised to it.
+        float floor = MathF.Max((float)amin, 1.17549435e-38f);
         float refValue = 1f;
         if (reference == DbReference.Max)
         {
@@ -55,12 +57,12 @@ public static class PowerToDb
         var src = MemoryMarshal.Cast<float, Vector<float>>(power[..vectorized]);
         var dstV = MemoryMarshal.Cast<float, Vector<float>>(dst[..vectorized]);
         var floorV = new Vector<float>(floor);
-        var scale = new Vector<float>(TenOverLn10);
+        var scale = new Vector<float>(TenLog10Of2);
         var offsetV = new Vector<float>(offset);
         var maxV = new Vector<float>(float.NegativeInfinity);
         for (int i = 0; i < src.Length; i++)
         {
-            var v = (Vector.Log(Vector.Max(src[i], floorV)) * scale) - offsetV;
+            var v = (VectorMath.Log2(Vector.Max(src[i], floorV)) * scale) - offsetV;
             dstV[i] = v;
             maxV = Vector.Max(maxV, v);
         }
