@@ -6,34 +6,26 @@ namespace Cry.Cli;
 /// <summary>Reads input files, naming the file in every error.</summary>
 internal static class InputFiles
 {
-    public static AudioSignal ReadWav(string path, WavDecoder decoder)
+    public static AudioSignal ReadWav(string path, WavDecoder decoder) => Read(path, () =>
     {
-        try
-        {
-            using var stream = File.OpenRead(path);
-            return decoder.Decode(stream);
-        }
-        catch (AudioFormatException ex)
-        {
-            throw new BadInputException($"{path}: {ex.Message}", ex);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new BadInputException($"{path}: file not found.", ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new BadInputException($"{path}: cannot be read: {ex.Message}", ex);
-        }
-    }
+        using var stream = File.OpenRead(path);
+        return decoder.Decode(stream);
+    });
 
-    public static NpyArray ReadNpy(string path)
+    public static NpyArray ReadNpy(string path) => Read(path, () =>
+    {
+        using var stream = File.OpenRead(path);
+        return NpyFile.Read(stream);
+    });
+
+    /// <summary>Runs a reader and turns its failures into <see cref="BadInputException"/> naming the file.</summary>
+    private static T Read<T>(string path, Func<T> read)
     {
         try
         {
-            return NpyFile.Read(path);
+            return read();
         }
-        catch (NpyFormatException ex)
+        catch (Exception ex) when (ex is AudioFormatException or NpyFormatException)
         {
             throw new BadInputException($"{path}: {ex.Message}", ex);
         }

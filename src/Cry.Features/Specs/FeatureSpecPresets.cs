@@ -40,24 +40,14 @@ public static class FeatureSpecPresets
     /// The research's parameters: 22.05 kHz, nFft 1024, hop 512, 20 mels from 300 to 600 Hz, 30 MFCCs requested
     /// (20 computed), the first 6.5 s, mean series, one GADF image at the full series length (280 frames).
     /// </summary>
-    public static FeatureSpec Paper { get; } = new()
+    public static FeatureSpec Paper { get; } = TsiRgb64 with
     {
         SampleRate = 22050,
-        DurationSeconds = 6.5,
         NFft = 1024,
         HopLength = 512,
-        Center = true,
         NMels = 20,
         FMin = 300,
         FMax = 600,
-        Htk = false,
-        MelNorm = MelNormalization.Slaney,
-        Power = 2.0,
-        TopDb = 80,
-        DbRef = DbReference.One,
-        NMfcc = 30,
-        Lifter = 0,
-        Series = SeriesReduction.Mean,
         Image = new ImageSpec
         {
             Channels = [ImageChannel.Gadf],
