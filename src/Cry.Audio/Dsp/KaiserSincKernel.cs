@@ -10,6 +10,7 @@ internal sealed class KaiserSincKernel
     /// <summary>Designs the kernel for <paramref name="ratio"/> = output rate ÷ input rate.</summary>
     public KaiserSincKernel(double ratio, ResamplerOptions options)
     {
+        Ratio = ratio;
         double nyquist = 0.5 * Math.Min(1.0, ratio);
         double transition = options.TransitionWidth * nyquist;
         double attenuation = options.StopbandAttenuationDb;
@@ -21,6 +22,9 @@ internal sealed class KaiserSincKernel
         double length = ((attenuation - 7.95) / (14.36 * transition)) + 1;
         HalfWidth = Math.Max(1, (int)Math.Ceiling(length / 2));
     }
+
+    /// <summary>The ratio (output rate ÷ input rate) the kernel was designed for.</summary>
+    public double Ratio { get; }
 
     /// <summary>Half the support of the kernel in input samples; it is zero for |x| ≥ HalfWidth.</summary>
     public int HalfWidth { get; }

@@ -1,4 +1,8 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Cry.Audio.Dsp;
 
@@ -18,14 +22,25 @@ namespace Cry.Audio.Dsp;
 /// </para>
 /// <para>
 /// Written here rather than taken from NWaves so that the stopband attenuation is set exactly, arbitrary real ratios
-/// (pitch shift) use the same filter, and the arithmetic runs in a fixed order (no dependence on vector width), so the
-/// same input gives the same output on every run.
+/// (pitch shift) use the same filter, and the arithmetic runs in a fixed order (sixteen interleaved double partial sums,
+/// whatever the machine's vector width), so the same input gives the same output on every run and machine.
+/// </para>
+/// <para>
+/// Designed tables are cached per ratio and options (at most 32 tables of at most 1 Mi taps each; the cache is
+/// emptied when full), so repeated conversions pay only for the dot products. Thread-safe.
 /// </para>
 /// </remarks>
 public static class Resampler
 {
     private const int MaxPolyphaseCount = 4096;
     private const int TableDensity = 512;
+    private const int MaxCachedTables = 32;
+    private const int MaxCachedTableLength = 1 << 20;
+
+    // Taps are padded to a multiple of this many lanes: two Vector256<double> accumulators.
+    private const int Lanes = 8;
+
+    private static readonly ConcurrentDictionary<TableKey, double[]> s_tables = new();
 
     /// <summary>Number of output samples for <paramref name="inputLength"/> samples: round(length × to / from).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A length or rate is out of range.</exception>
@@ -76,11 +91,11 @@ public static class Resampler
         var kernel = new KaiserSincKernel((double)toRate / fromRate, options);
         if (up <= MaxPolyphaseCount)
         {
-            ResamplePolyphase(input, destination, up, down, kernel);
+            ResamplePolyphase(input, destination, up, down, kernel, options);
         }
         else
         {
-            ResampleInterpolated(input, destination, (double)fromRate / toRate, kernel);
+            ResampleInterpolated(input, destination, (double)fromRate / toRate, kernel, options);
         }
     }
 
@@ -107,8 +122,9 @@ public static class Resampler
             return;
         }
 
-        var kernel = new KaiserSincKernel(ratio, options ?? ResamplerOptions.Default);
-        ResampleInterpolated(input, destination, 1.0 / ratio, kernel);
+        options ??= ResamplerOptions.Default;
+        var kernel = new KaiserSincKernel(ratio, options);
+        ResampleInterpolated(input, destination, 1.0 / ratio, kernel, options);
     }
 
     /// <summary>Converts <paramref name="signal"/> to <paramref name="toRate"/> Hz.</summary>
@@ -141,58 +157,167 @@ public static class Resampler
         }
     }
 
-    private static void ResamplePolyphase(ReadOnlySpan<float> input, Span<float> destination, int up, int down, KaiserSincKernel kernel)
+    private static void ResamplePolyphase(ReadOnlySpan<float> input, Span<float> destination, int up, int down, KaiserSincKernel kernel, ResamplerOptions options)
+    {
+        int halfWidth = kernel.HalfWidth;
+        int stride = PaddedTaps(2 * halfWidth);
+        double[] table = GetOrDesign(new TableKey(up, kernel.Ratio, options), () => DesignPolyphase(kernel, up, stride));
+        double[] padded = PadInput(input, halfWidth, stride, out int offset);
+        try
+        {
+            for (int m = 0; m < destination.Length; m++)
+            {
+                long position = (long)m * down;
+                var n = (int)(position / up);
+                var phase = (int)(position % up);
+                destination[m] = (float)Dot(padded.AsSpan(offset + n - halfWidth + 1, stride), table.AsSpan(phase * stride, stride));
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(padded);
+        }
+    }
+
+    private static void ResampleInterpolated(ReadOnlySpan<float> input, Span<float> destination, double step, KaiserSincKernel kernel, ResamplerOptions options)
+    {
+        int halfWidth = kernel.HalfWidth;
+        int taps = 2 * halfWidth;
+        int stride = PaddedTaps(taps);
+        double[] table = GetOrDesign(new TableKey(0, kernel.Ratio, options), () => kernel.Tabulate(TableDensity));
+        double[] padded = PadInput(input, halfWidth, stride, out int offset);
+        double[] weights = ArrayPool<double>.Shared.Rent(stride);
+        float[] single = ArrayPool<float>.Shared.Rent(taps);
+        try
+        {
+            Span<double> wide = weights.AsSpan(0, stride);
+            wide.Clear();
+            Span<float> narrow = single.AsSpan(0, taps);
+            for (int m = 0; m < destination.Length; m++)
+            {
+                double t = m * step;
+                double floor = Math.Floor(t);
+                KaiserSincKernel.InterpolateTaps(table, TableDensity, halfWidth, t - floor, narrow);
+                for (int j = 0; j < taps; j++)
+                {
+                    wide[j] = narrow[j];
+                }
+
+                destination[m] = (float)Dot(padded.AsSpan(offset + (int)floor - halfWidth + 1, stride), wide);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(single);
+            ArrayPool<double>.Shared.Return(weights);
+            ArrayPool<double>.Shared.Return(padded);
+        }
+    }
+
+    private static int PaddedTaps(int taps) => (taps + Lanes - 1) / Lanes * Lanes;
+
+    // Phase p's float taps, widened to double (exactly) and zero-padded to the stride.
+    private static double[] DesignPolyphase(KaiserSincKernel kernel, int up, int stride)
     {
         int taps = 2 * kernel.HalfWidth;
-        var table = new float[up * taps];
+        var table = new double[up * stride];
+        Span<float> phase = taps <= 1024 ? stackalloc float[taps] : new float[taps];
         for (int p = 0; p < up; p++)
         {
-            kernel.FillTaps((double)p / up, table.AsSpan(p * taps, taps));
+            kernel.FillTaps((double)p / up, phase);
+            Span<double> row = table.AsSpan(p * stride, taps);
+            for (int j = 0; j < taps; j++)
+            {
+                row[j] = phase[j];
+            }
         }
 
-        for (int m = 0; m < destination.Length; m++)
-        {
-            long position = (long)m * down;
-            var n = (int)(position / up);
-            var phase = (int)(position % up);
-            destination[m] = Convolve(input, n - kernel.HalfWidth + 1, table.AsSpan(phase * taps, taps));
-        }
+        return table;
     }
 
-    private static void ResampleInterpolated(ReadOnlySpan<float> input, Span<float> destination, double step, KaiserSincKernel kernel)
+    private static double[] GetOrDesign(TableKey key, Func<double[]> design)
     {
-        int taps = 2 * kernel.HalfWidth;
-        var table = kernel.Tabulate(TableDensity);
-        Span<float> weights = taps <= 1024 ? stackalloc float[taps] : new float[taps];
-        for (int m = 0; m < destination.Length; m++)
+        if (s_tables.TryGetValue(key, out double[]? table))
         {
-            double t = m * step;
-            double floor = Math.Floor(t);
-            KaiserSincKernel.InterpolateTaps(table, TableDensity, kernel.HalfWidth, t - floor, weights);
-            destination[m] = Convolve(input, (int)floor - kernel.HalfWidth + 1, weights);
+            return table;
         }
+
+        table = design();
+        if (table.Length <= MaxCachedTableLength)
+        {
+            // A crude bound: emptying a full cache keeps memory fixed and costs a redesign only for unusual ratio mixes.
+            if (s_tables.Count >= MaxCachedTables)
+            {
+                s_tables.Clear();
+            }
+
+            s_tables.TryAdd(key, table);
+        }
+
+        return table;
     }
 
-    // Dot product of the taps with input[start .. start + taps), treating samples outside the input as zero.
-    private static float Convolve(ReadOnlySpan<float> input, int start, ReadOnlySpan<float> taps)
+    // The input widened to double with zeros around it, so every output reads a whole stride without bounds tests.
+    // The first output reads from index offset − halfWidth + 1 ≥ 1; the last from at most offset + length + 1 + stride.
+    private static double[] PadInput(ReadOnlySpan<float> input, int halfWidth, int stride, out int offset)
     {
-        int first = Math.Max(0, -start);
-        int last = Math.Min(taps.Length, input.Length - start);
-        if (last <= first)
+        offset = halfWidth;
+        int total = offset + input.Length + stride + 2;
+        double[] padded = ArrayPool<double>.Shared.Rent(total);
+        padded.AsSpan(0, offset).Clear();
+        padded.AsSpan(offset + input.Length, total - offset - input.Length).Clear();
+        Span<double> body = padded.AsSpan(offset, input.Length);
+        for (int i = 0; i < input.Length; i++)
         {
-            return 0f;
+            body[i] = input[i];
         }
 
-        var x = input.Slice(start + first, last - first);
-        var h = taps[first..last];
+        return padded;
+    }
 
-        // Scalar, fixed-order double accumulation: the result does not depend on the machine's vector width.
-        double sum = 0;
-        for (int i = 0; i < x.Length; i++)
+    // Products of two floats are exact in double; the partial sums are added in a fixed order. h.Length is a multiple of
+    // Lanes and x is at least as long, checked once so that the loop can load without bounds tests.
+    private static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> h)
+    {
+        if (x.Length < h.Length || h.Length % Lanes != 0)
         {
-            sum += (double)x[i] * h[i];
+            throw new ArgumentException("The input window is shorter than the taps.", nameof(x));
         }
 
-        return (float)sum;
+        ref double xRef = ref MemoryMarshal.GetReference(x);
+        ref double hRef = ref MemoryMarshal.GetReference(h);
+        nuint length = (nuint)h.Length;
+        Vector256<double> sum0 = Vector256<double>.Zero;
+        Vector256<double> sum1 = Vector256<double>.Zero;
+        Vector256<double> sum2 = Vector256<double>.Zero;
+        Vector256<double> sum3 = Vector256<double>.Zero;
+        nuint i = 0;
+
+        // Four independent sums keep the adds off the critical path.
+        for (; i + (2 * Lanes) <= length; i += 2 * Lanes)
+        {
+            sum0 += Vector256.LoadUnsafe(ref xRef, i) * Vector256.LoadUnsafe(ref hRef, i);
+            sum1 += Vector256.LoadUnsafe(ref xRef, i + 4) * Vector256.LoadUnsafe(ref hRef, i + 4);
+            sum2 += Vector256.LoadUnsafe(ref xRef, i + 8) * Vector256.LoadUnsafe(ref hRef, i + 8);
+            sum3 += Vector256.LoadUnsafe(ref xRef, i + 12) * Vector256.LoadUnsafe(ref hRef, i + 12);
+        }
+
+        if (i < length)
+        {
+            sum0 += Vector256.LoadUnsafe(ref xRef, i) * Vector256.LoadUnsafe(ref hRef, i);
+            sum1 += Vector256.LoadUnsafe(ref xRef, i + 4) * Vector256.LoadUnsafe(ref hRef, i + 4);
+        }
+
+        Vector256<double> sum = (sum0 + sum1) + (sum2 + sum3);
+        return (sum.GetElement(0) + sum.GetElement(1)) + (sum.GetElement(2) + sum.GetElement(3));
+    }
+
+    /// <summary>Identifies a designed table: the polyphase count (0 for the interpolation table), the ratio and the design options.</summary>
+    private readonly record struct TableKey(int Phases, double Ratio, double StopbandAttenuationDb, double TransitionWidth)
+    {
+        public TableKey(int phases, double ratio, ResamplerOptions options)
+            : this(phases, ratio, options.StopbandAttenuationDb, options.TransitionWidth)
+        {
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 
 namespace Cry.Features.Imaging;
 
@@ -53,6 +54,9 @@ public sealed class MarkovTransitionField
     // pyts drops quantile edges closer than this to the next one (np.isclose with atol 1e-8, rtol 0).
     private const double DuplicateEdgeTolerance = 1e-8;
 
+    // Up to this many edges a linear count beats a binary search.
+    private const int LinearSearchEdges = 16;
+
     private readonly double[] _normalEdges;
 
     /// <summary>Creates the transform after validating the options.</summary>
@@ -96,13 +100,14 @@ public sealed class MarkovTransitionField
 
         int[] binOf = ArrayPool<int>.Shared.Rent(n);
         int[] bounds = ArrayPool<int>.Shared.Rent(2 * size);
-        double[] matrices = ArrayPool<double>.Shared.Rent((bins * bins) + (2 * size * bins) + bins);
+        double[] matrices = ArrayPool<double>.Shared.Rent((bins * bins) + (2 * size * bins) + bins + size);
         try
         {
             Span<double> transitions = matrices.AsSpan(0, bins * bins);
             Span<double> histograms = matrices.AsSpan(bins * bins, size * bins);
             Span<double> weighted = matrices.AsSpan((bins * bins) + (size * bins), size * bins);
             Span<double> edges = matrices.AsSpan((bins * bins) + (2 * size * bins), bins - 1);
+            Span<double> lengths = matrices.AsSpan((bins * bins) + (2 * size * bins) + bins - 1, size);
 
             AssignBins(series, edges, binOf.AsSpan(0, n));
             BuildTransitionMatrix(binOf.AsSpan(0, n), bins, transitions);
@@ -111,25 +116,25 @@ public sealed class MarkovTransitionField
             Span<int> end = bounds.AsSpan(size, size);
             Segmentation.Compute(n, size, Options.Overlapping, start, end);
 
+            // Bin-major (histograms[k * size + a] counts bin k in segment a), so the last product runs along contiguous b.
             histograms.Clear();
             for (int a = 0; a < size; a++)
             {
-                Span<double> histogram = histograms.Slice(a * bins, bins);
+                lengths[a] = end[a] - start[a];
                 for (int i = start[a]; i < end[a]; i++)
                 {
-                    histogram[binOf[i]] += 1;
+                    histograms[(binOf[i] * size) + a] += 1;
                 }
             }
 
             // weighted[a] = h_aᵀ W
+            weighted.Clear();
             for (int a = 0; a < size; a++)
             {
-                ReadOnlySpan<double> histogram = histograms.Slice(a * bins, bins);
                 Span<double> row = weighted.Slice(a * bins, bins);
-                row.Clear();
                 for (int k = 0; k < bins; k++)
                 {
-                    double count = histogram[k];
+                    double count = histograms[(k * size) + a];
                     if (count == 0)
                     {
                         continue;
@@ -145,20 +150,7 @@ public sealed class MarkovTransitionField
 
             for (int a = 0; a < size; a++)
             {
-                ReadOnlySpan<double> row = weighted.Slice(a * bins, bins);
-                double lengthA = end[a] - start[a];
-                Span<double> output = destination.Slice(a * size, size);
-                for (int b = 0; b < size; b++)
-                {
-                    ReadOnlySpan<double> histogram = histograms.Slice(b * bins, bins);
-                    double sum = 0;
-                    for (int l = 0; l < bins; l++)
-                    {
-                        sum += row[l] * histogram[l];
-                    }
-
-                    output[b] = sum / (lengthA * (end[b] - start[b]));
-                }
+                FieldRow(weighted.Slice(a * bins, bins), histograms, lengths, lengths[a], destination.Slice(a * size, size));
             }
         }
         finally
@@ -180,14 +172,90 @@ public sealed class MarkovTransitionField
         return result;
     }
 
+    /// <summary>One output row: <c>output[b] = Σ_l weighted[l] · histograms[l, b] / (lengthA · lengths[b])</c>.</summary>
+    /// <remarks>Vectorised along b; each lane adds the same products in the same order as the scalar loop, so the bits agree.</remarks>
+    private static void FieldRow(ReadOnlySpan<double> weighted, ReadOnlySpan<double> histograms, ReadOnlySpan<double> lengths, double lengthA, Span<double> output)
+    {
+        int size = output.Length;
+        int bins = weighted.Length;
+        int b = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<double>.Count;
+            var vectorLengthA = new Vector<double>(lengthA);
+
+            // Four independent sums per pass hide the latency of the additions.
+            for (; b <= size - (4 * width); b += 4 * width)
+            {
+                Vector<double> sum0 = Vector<double>.Zero, sum1 = Vector<double>.Zero, sum2 = Vector<double>.Zero, sum3 = Vector<double>.Zero;
+                for (int l = 0; l < bins; l++)
+                {
+                    var weight = new Vector<double>(weighted[l]);
+                    ReadOnlySpan<double> histogram = histograms.Slice((l * size) + b, 4 * width);
+                    sum0 += weight * new Vector<double>(histogram);
+                    sum1 += weight * new Vector<double>(histogram[width..]);
+                    sum2 += weight * new Vector<double>(histogram[(2 * width)..]);
+                    sum3 += weight * new Vector<double>(histogram[(3 * width)..]);
+                }
+
+                ReadOnlySpan<double> length = lengths.Slice(b, 4 * width);
+                Span<double> target = output.Slice(b, 4 * width);
+                (sum0 / (vectorLengthA * new Vector<double>(length))).CopyTo(target);
+                (sum1 / (vectorLengthA * new Vector<double>(length[width..]))).CopyTo(target[width..]);
+                (sum2 / (vectorLengthA * new Vector<double>(length[(2 * width)..]))).CopyTo(target[(2 * width)..]);
+                (sum3 / (vectorLengthA * new Vector<double>(length[(3 * width)..]))).CopyTo(target[(3 * width)..]);
+            }
+
+            for (; b <= size - width; b += width)
+            {
+                Vector<double> sum = Vector<double>.Zero;
+                for (int l = 0; l < bins; l++)
+                {
+                    sum += new Vector<double>(weighted[l]) * new Vector<double>(histograms.Slice((l * size) + b, width));
+                }
+
+                (sum / (vectorLengthA * new Vector<double>(lengths.Slice(b, width)))).CopyTo(output.Slice(b, width));
+            }
+        }
+
+        for (; b < size; b++)
+        {
+            double sum = 0;
+            for (int l = 0; l < bins; l++)
+            {
+                sum += weighted[l] * histograms[(l * size) + b];
+            }
+
+            output[b] = sum / (lengthA * lengths[b]);
+        }
+    }
+
     /// <summary>Writes each value's bin index (0 .. Bins − 1) to <paramref name="binOf"/>; <paramref name="edges"/> is Bins − 1 scratch values.</summary>
     private void AssignBins(ReadOnlySpan<double> series, Span<double> edges, Span<int> binOf)
     {
         int edgeCount = ComputeEdges(series, edges);
         ReadOnlySpan<double> used = edges[..edgeCount];
+        if (used.Length > LinearSearchEdges)
+        {
+            for (int i = 0; i < series.Length; i++)
+            {
+                binOf[i] = NumpyCompat.SearchSortedLeft(used, series[i]);
+            }
+
+            return;
+        }
+
+        // Edges are sorted, so counting those strictly below x is searchsorted-left; without branches it is faster for a few edges.
         for (int i = 0; i < series.Length; i++)
         {
-            binOf[i] = NumpyCompat.SearchSortedLeft(used, series[i]);
+            double value = series[i];
+            int bin = 0;
+            foreach (double edge in used)
+            {
+                bin += edge < value ? 1 : 0;
+            }
+
+            binOf[i] = bin;
         }
     }
 

@@ -152,6 +152,55 @@ public class ResamplerTests
     }
 
     [Theory]
+    [InlineData(1, 8000, 22050)]
+    [InlineData(5, 44100, 8000)]
+    [InlineData(37, 16000, 22050)]
+    [InlineData(300, 22050, 16000)]
+    public void Resample_IntegerRates_MatchesDirectSumOverInputSamples(int length, int fromRate, int toRate)
+    {
+        var rng = new Random(3);
+        float[] input = [.. Enumerable.Range(0, length).Select(_ => (float)(rng.NextDouble() - 0.5))];
+        int gcd = (int)System.Numerics.BigInteger.GreatestCommonDivisor(fromRate, toRate);
+        int up = toRate / gcd, down = fromRate / gcd;
+        var kernel = new KaiserSincKernel((double)toRate / fromRate, ResamplerOptions.Default);
+        var taps = new float[2 * kernel.HalfWidth];
+
+        float[] output = Resampler.Resample(input, fromRate, toRate);
+
+        for (int m = 0; m < output.Length; m++)
+        {
+            long position = (long)m * down;
+            kernel.FillTaps((double)(position % up) / up, taps);
+            long first = (position / up) - kernel.HalfWidth + 1;
+            double expected = 0;
+            for (int j = 0; j < taps.Length; j++)
+            {
+                long k = first + j;
+                if (k >= 0 && k < length)
+                {
+                    expected += (double)input[k] * taps[j];
+                }
+            }
+
+            Assert.Equal(expected, output[m], 1e-6);
+        }
+    }
+
+    [Fact]
+    public void Resample_SameRatioOtherOptions_UsesOtherFilter()
+    {
+        var input = TestSignals.Tone(3000, 16000, 4000);
+        var sharp = new ResamplerOptions { StopbandAttenuationDb = 120 };
+
+        float[] first = Resampler.Resample(input, 16000, 8000);
+        float[] other = Resampler.Resample(input, 16000, 8000, sharp);
+        float[] again = Resampler.Resample(input, 16000, 8000);
+
+        Assert.NotEqual(first, other);
+        Assert.Equal(first, again);
+    }
+
+    [Theory]
     [InlineData(0, 8000)]
     [InlineData(8000, 0)]
     [InlineData(-1, 8000)]

@@ -83,6 +83,64 @@ public sealed class WavDecoderTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(33)]
+    [InlineData(1001)]
+    public void Decode_Pcm16Stereo_EqualsChannelMeanExactlyIncludingExtremes(int randomFrames)
+    {
+        // Extremes first, then random frames so that the count is not a multiple of any vector width.
+        var rng = new Random(11);
+        var interleaved = new List<short> { short.MinValue, short.MinValue, short.MaxValue, short.MaxValue, short.MinValue, short.MaxValue, -1, 0, 1, -2 };
+        for (int i = 0; i < 2 * randomFrames; i++)
+        {
+            interleaved.Add((short)rng.Next(short.MinValue, short.MaxValue + 1));
+        }
+
+        byte[] wav = new WavBuilder().Fmt(1, 2, 16000, 16).Data(SampleBytes.Int16([.. interleaved])).Build();
+
+        float[] samples = WavDecoder.Default.Decode(wav).Samples;
+
+        Assert.Equal(interleaved.Count / 2, samples.Length);
+        for (int f = 0; f < samples.Length; f++)
+        {
+            Assert.Equal((float)((interleaved[2 * f] + interleaved[(2 * f) + 1]) / 65536.0), samples[f]);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(64)]
+    [InlineData(1001)]
+    public void Decode_Float32Mono_EqualsInputClippedToUnitRange(int count)
+    {
+        var rng = new Random(5);
+        float[] values = [.. Enumerable.Range(0, count).Select(_ => (float)((rng.NextDouble() * 4) - 2))];
+        byte[] wav = new WavBuilder().Fmt(3, 1, 16000, 32).Data(SampleBytes.Float32(values)).Build();
+
+        float[] samples = WavDecoder.Default.Decode(wav).Samples;
+
+        Assert.Equal(values.Select(v => Math.Clamp(v, -1f, 1f)), samples);
+    }
+
+    [Theory]
+    [InlineData(0, float.NaN, "is NaN")]
+    [InlineData(37, float.PositiveInfinity, "is infinite")]
+    [InlineData(99, float.NegativeInfinity, "is infinite")]
+    public void Decode_Float32MonoNonFiniteAnywhere_NamesTheSample(int index, float bad, string what)
+    {
+        float[] values = [.. Enumerable.Range(0, 100).Select(i => i / 200f)];
+        values[index] = bad;
+        byte[] wav = new WavBuilder().Fmt(3, 1, 16000, 32).Data(SampleBytes.Float32(values)).Build();
+
+        var error = Assert.Throws<AudioFormatException>(() => WavDecoder.Default.Decode(wav));
+
+        Assert.Contains($"Sample {index} (channel 1 of 1) {what}", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Decode_Pcm8_IsUnsignedAroundCentre128()
     {
