@@ -5,6 +5,7 @@ namespace Cry.Benchmarks;
 
 /// <summary>The three tsi-rgb64 image channels on their own: a 407-point series (6.5 s of 8 kHz frames) to 64 × 64.</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ImagingBenchmarks
 {
     private readonly MarkovTransitionField _mtf = new(new MarkovTransitionFieldOptions { Size = 64, Bins = 8 });

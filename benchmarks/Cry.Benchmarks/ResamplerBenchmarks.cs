@@ -6,6 +6,7 @@ namespace Cry.Benchmarks;
 
 /// <summary>Sample-rate conversion of whole clips: the exact polyphase path both ways and the interpolated path of pitch shift.</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ResamplerBenchmarks
 {
     private float[] _clip8k = [];
