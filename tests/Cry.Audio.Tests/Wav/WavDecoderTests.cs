@@ -437,25 +437,9 @@ public sealed class WavDecoderTests
     }
 
     /// <summary>A non-seekable stream: the given header, then zero bytes forever.</summary>
-    private sealed class EndlessStream(byte[] header) : Stream
+    private sealed class EndlessStream(byte[] header) : ForwardOnlyStream
     {
         private long _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -469,15 +453,5 @@ public sealed class WavDecoderTests
             _position += buffer.Length;
             return buffer.Length;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
