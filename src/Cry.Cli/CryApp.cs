@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Cry.Audio;
 using Cry.Cli.Commands;
+using Cry.Cli.Corpus;
 using Cry.Features.Npy;
 using Cry.Features.Specs;
 
@@ -14,10 +15,12 @@ public static class CryApp
     {
         var root = new RootCommand(
             "CryFunctions: infant-cry features and classification.\n" +
-            "Exit codes: 0 done, 2 usage error, 3 bad input data (stderr names the file and says what is wrong).");
+            "Exit codes: 0 done, 2 usage error, 3 bad input data (stderr names the file and says what is wrong), " +
+            "4 an outside resource is unavailable (e.g. the corpus download; stderr says what to do instead).");
         root.Subcommands.Add(TsiCommand.Create(output, error));
         root.Subcommands.Add(FeaturesCommand.Create(output, error));
         root.Subcommands.Add(SynthCommand.Create());
+        root.Subcommands.Add(DownloadCommand.Create(error));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -52,6 +55,9 @@ public static class CryApp
             case BadInputException or AudioFormatException or NpyFormatException:
                 error.WriteLine($"cry: {ex.Message}");
                 return ExitCodes.BadInput;
+            case CorpusUnavailableException:
+                error.WriteLine($"cry: {ex.Message}");
+                return ExitCodes.Unavailable;
             default:
                 error.WriteLine($"cry: internal error ({ex.GetType().Name}): {ex.Message}");
                 return ExitCodes.InternalError;

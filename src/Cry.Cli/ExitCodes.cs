@@ -14,6 +14,9 @@ public static class ExitCodes
 
     /// <summary>Bad input data: stderr names the file and says what is wrong.</summary>
     public const int BadInput = 3;
+
+    /// <summary>Something outside the program is unavailable (e.g. the corpus download); stderr says what to do instead.</summary>
+    public const int Unavailable = 4;
 }
 
 /// <summary>A usage error found after parsing (a combination of options that cannot work).</summary>

@@ -39,6 +39,7 @@ public class CliTests
     [InlineData("tsi", "--method", "spiral", "a.npy", "b.npy")]
     [InlineData("tsi", "a.npy", "b.npy")]
     [InlineData("frobnicate")]
+    [InlineData("download", "--source", "ftp://example.invalid/corpus.zip")]
     public void UsageErrors_ExitWith2AndNoStackTrace(params string[] args)
     {
         var (code, _, error) = CliRunner.Run(args);

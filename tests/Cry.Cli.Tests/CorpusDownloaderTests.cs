@@ -1,0 +1,240 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Cry.Cli.Corpus;
+
+namespace Cry.Cli.Tests;
+
+public sealed class CorpusDownloaderTests
+{
+    private static readonly Dictionary<string, byte[]> s_clips = new(StringComparer.Ordinal)
+    {
+        ["hungry/aaaa-1-hu.wav"] = Enumerable.Range(0, 70_000).Select(i => (byte)(i * 7)).ToArray(),
+        ["tired/bbbb-2-ti.wav"] = Enumerable.Range(0, 50_000).Select(i => (byte)(i * 13)).ToArray(),
+    };
+
+    [Fact]
+    public async Task DownloadAsync_ServedArchive_ExtractsAndVerifiesEveryClip()
+    {
+        using var temp = new TempFolder();
+        byte[] zip = BuildArchive(s_clips);
+        using var server = new ArchiveServer(zip, dropFirstAfter: null);
+        var downloader = new CorpusDownloader(new HttpClient(), Manifest(s_clips), _ => { });
+
+        int count = await downloader.DownloadAsync(server.Url, temp.Path, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, count);
+        foreach (var (path, bytes) in s_clips)
+        {
+            Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(temp.Path, path)));
+        }
+
+        Assert.False(File.Exists(Path.Combine(temp.Path, "unrelated.txt")));
+        Assert.Empty(Directory.GetFiles(temp.Path, "*.part", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task DownloadAsync_ConnectionDropped_ResumesWithARangeRequest()
+    {
+        using var temp = new TempFolder();
+        byte[] zip = BuildArchive(s_clips);
+        using var server = new ArchiveServer(zip, dropFirstAfter: zip.Length / 2);
+        var messages = new List<string>();
+        var downloader = new CorpusDownloader(new HttpClient(), Manifest(s_clips), messages.Add);
+
+        await downloader.DownloadAsync(server.Url, temp.Path, TestContext.Current.CancellationToken);
+
+        Assert.True(server.Requests.Count >= 2, "expected a second request after the drop");
+        Assert.Null(server.Requests[0]);
+        Assert.NotNull(server.Requests[^1]);
+        Assert.StartsWith("bytes=", server.Requests[^1], StringComparison.Ordinal);
+        Assert.Contains(messages, m => m.Contains("retrying", StringComparison.Ordinal));
+        Assert.Equal(s_clips["tired/bbbb-2-ti.wav"], File.ReadAllBytes(Path.Combine(temp.Path, "tired/bbbb-2-ti.wav")));
+    }
+
+    [Fact]
+    public async Task DownloadAsync_AlreadyPresent_DoesNotDownload()
+    {
+        using var temp = new TempFolder();
+        foreach (var (path, bytes) in s_clips)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(temp.Path, path))!);
+            File.WriteAllBytes(Path.Combine(temp.Path, path), bytes);
+        }
+
+        var downloader = new CorpusDownloader(new HttpClient(), Manifest(s_clips), _ => { });
+        int count = await downloader.DownloadAsync(new Uri("http://127.0.0.1:1/never.zip"), temp.Path, TestContext.Current.CancellationToken);
+        Assert.Equal(2, count);
+    }
+
+    [Fact]
+    public void Extract_AlteredClip_IsRefused()
+    {
+        using var temp = new TempFolder();
+        var altered = new Dictionary<string, byte[]>(s_clips) { ["tired/bbbb-2-ti.wav"] = [1, 2, 3] };
+        File.WriteAllBytes(temp["a.zip"], BuildArchive(altered));
+        var downloader = new CorpusDownloader(new HttpClient(), Manifest(s_clips), _ => { });
+        var ex = Assert.Throws<CorpusUnavailableException>(() => downloader.Extract(temp["a.zip"], temp["out"]));
+        Assert.Contains("SHA-256", ex.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(temp["out"], "tired/bbbb-2-ti.wav")));
+    }
+
+    [Fact]
+    public void Extract_MissingClip_SaysHowManyAreMissing()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllBytes(temp["a.zip"], BuildArchive(new Dictionary<string, byte[]> { ["hungry/aaaa-1-hu.wav"] = s_clips["hungry/aaaa-1-hu.wav"] }));
+        var downloader = new CorpusDownloader(new HttpClient(), Manifest(s_clips), _ => { });
+        var ex = Assert.Throws<CorpusUnavailableException>(() => downloader.Extract(temp["a.zip"], temp["out"]));
+        Assert.Contains("lacks 1 of the 2", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cli_NoNetwork_FailsFastWithTheManualSteps()
+    {
+        using var temp = new TempFolder();
+        int port = FreePort();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var (code, _, error) = CliRunner.Run("download", "--source", $"http://127.0.0.1:{port}/corpus.zip", "--out", temp["corpus"]);
+        Assert.Equal(4, code);
+        Assert.Contains("--archive", error, StringComparison.Ordinal);
+        Assert.Contains(CorpusDownloader.Commit, error, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void Cli_ArchiveThatIsNotAZip_ExitsWith4()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(temp["x.zip"], "not a zip");
+        var (code, _, error) = CliRunner.Run("download", "--archive", temp["x.zip"], "--out", temp["corpus"]);
+        Assert.Equal(4, code);
+        Assert.Contains("not a zip archive", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EmbeddedManifest_ListsTheCleanedCorpus()
+    {
+        var manifest = CorpusManifest.DonateACry;
+        Assert.Equal(457, manifest.Hashes.Count);
+        Assert.Equal(382, manifest.Hashes.Keys.Count(k => k.StartsWith("hungry/", StringComparison.Ordinal)));
+        Assert.All(manifest.Hashes.Values, h => Assert.Matches("^[0-9a-f]{64}$", h));
+    }
+
+    private static CorpusManifest Manifest(Dictionary<string, byte[]> clips)
+    {
+        var lines = clips.Select(c => $"{Convert.ToHexStringLower(SHA256.HashData(c.Value))}  {c.Key}");
+        return CorpusManifest.Parse(new StringReader(string.Join('\n', lines)));
+    }
+
+    private static byte[] BuildArchive(Dictionary<string, byte[]> clips)
+    {
+        using var memory = new MemoryStream();
+        using (var zip = new ZipArchive(memory, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (path, bytes) in clips)
+            {
+                var entry = zip.CreateEntry($"donateacry-corpus-{CorpusDownloader.Commit}/{CorpusDownloader.CleanedFolder}/{path}", CompressionLevel.NoCompression);
+                using var stream = entry.Open();
+                stream.Write(bytes);
+            }
+
+            using var other = zip.CreateEntry($"donateacry-corpus-{CorpusDownloader.Commit}/unrelated.txt").Open();
+            other.Write("x"u8);
+        }
+
+        return memory.ToArray();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Serves one archive on loopback, honouring Range requests; optionally drops the first transfer midway.</summary>
+    private sealed class ArchiveServer : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly byte[] _archive;
+        private readonly int? _dropFirstAfter;
+        private readonly Task _loop;
+
+        public ArchiveServer(byte[] archive, int? dropFirstAfter)
+        {
+            _archive = archive;
+            _dropFirstAfter = dropFirstAfter;
+            int port = FreePort();
+            Url = new Uri($"http://127.0.0.1:{port}/corpus.zip");
+            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            _listener.Start();
+            _loop = Task.Run(ServeAsync);
+        }
+
+        public Uri Url { get; }
+
+        /// <summary>The Range header of each request (null when absent).</summary>
+        public List<string?> Requests { get; } = [];
+
+        public void Dispose()
+        {
+            _listener.Close();
+            try
+            {
+                _loop.Wait(TimeSpan.FromSeconds(5));
+            }
+            catch (AggregateException)
+            {
+                // The listener was closed under the loop.
+            }
+        }
+
+        private async Task ServeAsync()
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+
+                string? range = context.Request.Headers["Range"];
+                Requests.Add(range);
+                int start = range is null ? 0 : int.Parse(range["bytes=".Length..].TrimEnd('-'), System.Globalization.CultureInfo.InvariantCulture);
+                var response = context.Response;
+                response.StatusCode = range is null ? 200 : 206;
+                response.ContentLength64 = _archive.Length - start;
+                if (range is not null)
+                {
+                    response.AddHeader("Content-Range", $"bytes {start}-{_archive.Length - 1}/{_archive.Length}");
+                }
+
+                bool drop = Requests.Count == 1 && _dropFirstAfter is not null;
+                int end = drop ? _dropFirstAfter!.Value : _archive.Length;
+                try
+                {
+                    await response.OutputStream.WriteAsync(_archive.AsMemory(start, end - start));
+                    await response.OutputStream.FlushAsync();
+                    if (drop)
+                    {
+                        response.Abort();
+                        continue;
+                    }
+
+                    response.Close();
+                }
+                catch (HttpListenerException)
+                {
+                    // The client went away.
+                }
+            }
+        }
+    }
+}
