@@ -35,6 +35,9 @@ public sealed record FeatureSpec
 
     private static readonly JsonSerializerOptions s_indented = new(s_json) { WriteIndented = true };
 
+    /// <summary>The serializer options of specs (strict, camelCase enums), for documents that embed a spec.</summary>
+    public static JsonSerializerOptions SerializerOptions => s_json;
+
     /// <summary>Sample rate the audio is resampled to, in hertz.</summary>
     [JsonRequired]
     [JsonPropertyName("sampleRate")]
