@@ -1,0 +1,261 @@
+using System.Collections.ObjectModel;
+using System.Text.Json;
+using Cry.Training.Evaluation;
+
+namespace Cry.Training.Data;
+
+/// <summary>A labelled set of clips with group keys, read from a folder of <c>&lt;label&gt;/*.wav</c> or from a manifest.</summary>
+/// <remarks>
+/// <para>Folder layout: every sub-folder of the root is a label (folders whose names start with '.' are ignored);
+/// its clips are the files directly inside it whose extension is <c>.wav</c> in any case. Files in the root itself
+/// are ignored. Labels are sorted ordinally, clips by label then ordinally by file name, so label indices and clip
+/// order are the same on every machine.</para>
+/// <para>Manifest: JSON lines, one object per non-blank line, e.g.
+/// <c>{"path": "hungry/a.wav", "label": "hungry", "group": "mother-7"}</c>. <c>path</c> and <c>label</c> are required;
+/// a relative path is relative to the manifest's folder; <c>group</c> is optional and, when absent, comes from
+/// <see cref="ClipDatasetOptions.GroupKey"/>. Other properties are ignored. Every listed file must exist and clip ids
+/// (<c>label/file-name-without-extension</c>) must be unique. JSON lines rather than CSV so paths with commas or
+/// quotes need no escaping rules of their own.</para>
+/// </remarks>
+public sealed class ClipDataset
+{
+    private readonly int[] _labelIndices;
+
+    private ClipDataset(IReadOnlyList<ClipInfo> clips, IReadOnlyList<string> labels, IReadOnlyList<string> skippedLabels)
+    {
+        Clips = clips;
+        Labels = labels;
+        SkippedLabels = skippedLabels;
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < labels.Count; i++)
+        {
+            index[labels[i]] = i;
+        }
+
+        _labelIndices = new int[clips.Count];
+        var groups = new string[clips.Count];
+        for (int i = 0; i < clips.Count; i++)
+        {
+            _labelIndices[i] = index[clips[i].Label];
+            groups[i] = clips[i].Group;
+        }
+
+        Groups = Array.AsReadOnly(groups);
+    }
+
+    /// <summary>The clips, ordered by label then file name (folder) or as listed (manifest).</summary>
+    public IReadOnlyList<ClipInfo> Clips { get; }
+
+    /// <summary>The class names, sorted ordinally; a clip's label index is its position here.</summary>
+    public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>Label folders that held no clips and were left out (only with <see cref="ClipDatasetOptions.SkipEmptyLabelFolders"/>).</summary>
+    public IReadOnlyList<string> SkippedLabels { get; }
+
+    /// <summary>The group key of every clip, in clip order.</summary>
+    public IReadOnlyList<string> Groups { get; }
+
+    /// <summary>The number of clips.</summary>
+    public int Count => Clips.Count;
+
+    /// <summary>The label index of every clip, in clip order.</summary>
+    public ReadOnlySpan<int> LabelIndices => _labelIndices;
+
+    /// <summary>Reads a folder whose sub-folders are labels holding <c>.wav</c> clips.</summary>
+    /// <exception cref="DatasetException">The folder is missing, has no label folders or clips, or a label folder is empty.</exception>
+    public static ClipDataset FromFolder(string root, ClipDatasetOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        options ??= ClipDatasetOptions.Default;
+        if (!Directory.Exists(root))
+        {
+            throw new DatasetException($"Dataset folder not found: '{Path.GetFullPath(root)}'.");
+        }
+
+        string[] labelFolders = Directory.GetDirectories(root)
+            .Where(d => !Path.GetFileName(d).StartsWith('.'))
+            .OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal)
+            .ToArray();
+        if (labelFolders.Length == 0)
+        {
+            throw new DatasetException($"Dataset folder '{Path.GetFullPath(root)}' has no label sub-folders (expected <label>/*.wav).");
+        }
+
+        var clips = new List<ClipInfo>();
+        var labels = new List<string>();
+        var skipped = new List<string>();
+        foreach (string folder in labelFolders)
+        {
+            string label = Path.GetFileName(folder);
+            string[] files = Directory.GetFiles(folder)
+                .Where(f => string.Equals(Path.GetExtension(f), ".wav", StringComparison.OrdinalIgnoreCase))
+                .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)
+                .ToArray();
+            if (files.Length == 0)
+            {
+                if (!options.SkipEmptyLabelFolders)
+                {
+                    throw new DatasetException(
+                        $"Label folder '{label}' in '{Path.GetFullPath(root)}' has no .wav clips; remove it or set {nameof(ClipDatasetOptions.SkipEmptyLabelFolders)}.");
+                }
+
+                skipped.Add(label);
+                continue;
+            }
+
+            labels.Add(label);
+            foreach (string file in files)
+            {
+                string path = Path.GetFullPath(file);
+                clips.Add(new ClipInfo(path, label, options.GroupKey.GetGroup(path), ClipInfo.MakeClipId(label, path)));
+            }
+        }
+
+        if (clips.Count == 0)
+        {
+            throw new DatasetException($"Dataset folder '{Path.GetFullPath(root)}' has no .wav clips in its label folders.");
+        }
+
+        return new ClipDataset(clips.AsReadOnly(), labels.AsReadOnly(), skipped.AsReadOnly());
+    }
+
+    /// <summary>Reads a JSON-lines manifest of <c>path</c>, <c>label</c> and optional <c>group</c> (see remarks).</summary>
+    /// <exception cref="DatasetException">The manifest is missing, empty or malformed, a file is missing, or clip ids repeat.</exception>
+    public static ClipDataset FromManifest(string manifestPath, ClipDatasetOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(manifestPath);
+        options ??= ClipDatasetOptions.Default;
+        if (!File.Exists(manifestPath))
+        {
+            throw new DatasetException($"Manifest not found: '{Path.GetFullPath(manifestPath)}'.");
+        }
+
+        string baseFolder = Path.GetDirectoryName(Path.GetFullPath(manifestPath))!;
+        var clips = new List<ClipInfo>();
+        int lineNumber = 0;
+        foreach (string line in File.ReadLines(manifestPath))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            string where = $"{Path.GetFileName(manifestPath)} line {lineNumber}";
+            (string path, string label, string? group) = ParseManifestLine(line, where);
+            string fullPath = Path.GetFullPath(Path.Combine(baseFolder, path));
+            if (!File.Exists(fullPath))
+            {
+                throw new DatasetException($"{where}: file not found: '{fullPath}'.");
+            }
+
+            clips.Add(new ClipInfo(fullPath, label, group ?? options.GroupKey.GetGroup(fullPath), ClipInfo.MakeClipId(label, fullPath)));
+        }
+
+        if (clips.Count == 0)
+        {
+            throw new DatasetException($"Manifest '{Path.GetFullPath(manifestPath)}' lists no clips.");
+        }
+
+        return FromClips(clips);
+    }
+
+    /// <summary>Builds a dataset from clips already described; labels are the distinct labels sorted ordinally.</summary>
+    /// <exception cref="DatasetException">There are no clips or two clips share a clip id.</exception>
+    public static ClipDataset FromClips(IEnumerable<ClipInfo> clips)
+    {
+        ArgumentNullException.ThrowIfNull(clips);
+        ClipInfo[] all = clips.ToArray();
+        if (all.Length == 0)
+        {
+            throw new DatasetException("The dataset has no clips.");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (ClipInfo clip in all)
+        {
+            ArgumentNullException.ThrowIfNull(clip);
+            if (string.IsNullOrEmpty(clip.Label) || string.IsNullOrEmpty(clip.Group))
+            {
+                throw new DatasetException($"Clip '{clip.Path}' has an empty label or group.");
+            }
+
+            if (!seen.Add(clip.ClipId))
+            {
+                throw new DatasetException($"Clip id '{clip.ClipId}' occurs more than once; clip ids must be unique.");
+            }
+        }
+
+        string[] labels = all.Select(c => c.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        return new ClipDataset(Array.AsReadOnly(all), Array.AsReadOnly(labels), ReadOnlyCollection<string>.Empty);
+    }
+
+    /// <summary>The number of clips of every label, in <see cref="Labels"/> order.</summary>
+    public int[] ClipCountsPerLabel()
+    {
+        var counts = new int[Labels.Count];
+        foreach (int label in _labelIndices)
+        {
+            counts[label]++;
+        }
+
+        return counts;
+    }
+
+    /// <summary>The number of distinct groups holding at least one clip of every label, in <see cref="Labels"/> order.</summary>
+    /// <remarks>A group with clips of two labels counts once for each, so the counts may add up to more than <see cref="GroupCount"/>.</remarks>
+    public int[] GroupCountsPerLabel() => GroupTable.Build(_labelIndices, Groups, Labels.Count).GroupsPerClass();
+
+    /// <summary>The number of distinct groups.</summary>
+    public int GroupCount => Groups.Distinct(StringComparer.Ordinal).Count();
+
+    /// <summary>Throws when some label has fewer groups than <paramref name="folds"/>, so grouped stratified folds are impossible.</summary>
+    /// <exception cref="DatasetException">Some label has too few groups; the message lists groups and clips per label.</exception>
+    public void EnsureGroupedFolds(int folds)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(folds, 2);
+        GroupTable.Build(_labelIndices, Groups, Labels.Count).ThrowIfTooFewGroups(folds, Labels);
+    }
+
+    private static (string Path, string Label, string? Group) ParseManifestLine(string line, string where)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new DatasetException($"{where}: expected a JSON object with \"path\" and \"label\".");
+            }
+
+            string path = RequiredString(root, "path", where);
+            string label = RequiredString(root, "label", where);
+            string? group = null;
+            if (root.TryGetProperty("group", out JsonElement groupElement) && groupElement.ValueKind != JsonValueKind.Null)
+            {
+                group = groupElement.ValueKind == JsonValueKind.String ? groupElement.GetString() : null;
+                if (string.IsNullOrEmpty(group))
+                {
+                    throw new DatasetException($"{where}: \"group\" must be a non-empty string when present.");
+                }
+            }
+
+            return (path, label, group);
+        }
+        catch (JsonException ex)
+        {
+            throw new DatasetException($"{where}: not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    private static string RequiredString(JsonElement root, string name, string where)
+    {
+        if (!root.TryGetProperty(name, out JsonElement element) || element.ValueKind != JsonValueKind.String
+            || string.IsNullOrWhiteSpace(element.GetString()))
+        {
+            throw new DatasetException($"{where}: \"{name}\" must be a non-empty string.");
+        }
+
+        return element.GetString()!;
+    }
+}

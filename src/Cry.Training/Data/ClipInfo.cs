@@ -1,0 +1,13 @@
+namespace Cry.Training.Data;
+
+/// <summary>One labelled clip: where it is, its class, the group it belongs to and a stable id.</summary>
+/// <param name="Path">Full path of the audio file.</param>
+/// <param name="Label">Class name (the label folder's name or the manifest's label).</param>
+/// <param name="Group">Group key: clips sharing it must stay on the same side of every split.</param>
+/// <param name="ClipId">Stable id, <c>label/file-name-without-extension</c>, independent of where the corpus lies.</param>
+public sealed record ClipInfo(string Path, string Label, string Group, string ClipId)
+{
+    /// <summary>The stable id for a clip file of a label: <c>label/file-name-without-extension</c>.</summary>
+    public static string MakeClipId(string label, string path) =>
+        label + "/" + System.IO.Path.GetFileNameWithoutExtension(path);
+}
