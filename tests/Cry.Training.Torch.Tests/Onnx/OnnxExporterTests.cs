@@ -57,6 +57,23 @@ public sealed class OnnxExporterTests
     }
 
     [Fact]
+    public void Export_LeadingBatchNormAndSoftmax_MatchesTorchSharp()
+    {
+        using var scope = NewDisposeScope();
+        long[] inputShape = [2, 6, 5];
+        TorchSharp.torch.random.manual_seed(81);
+        using var model = nn.Sequential(
+            nn.BatchNorm2d(2), nn.Conv2d(2, 4, 3, padding: 1), nn.ReLU(),
+            nn.Flatten(), nn.Linear(4 * 6 * 5, 6), nn.Softmax(-1));
+        OnnxParity.PrepareForExport(model, inputShape, seed: 82);
+
+        byte[] onnx = OnnxParity.Export(model, inputShape);
+
+        float difference = OnnxParity.MaxDifference(model, inputShape, onnx, seed: 83, classes: 6);
+        Assert.InRange(difference, 0f, OnnxParity.Tolerance);
+    }
+
+    [Fact]
     public void Export_OneSession_RunsEveryBatchSize()
     {
         using var scope = NewDisposeScope();
@@ -130,6 +147,8 @@ public sealed class OnnxExporterTests
         Assert.Equal(batchNormNodes, proto.Graph.Node.Count(n => n.OpType == "BatchNormalization"));
         Assert.DoesNotContain(proto.Graph.Node, n => n.OpType is "Dropout" or "Identity");
         Assert.Equal("logits", proto.Graph.Node[^1].Output[0]);
+        Assert.Contains(proto.Graph.Initializer, t => t.Name == "block1.conv.weight");
+        Assert.Contains(proto.Graph.Initializer, t => t.Name == "classifier.bias");
         Assert.All(proto.Graph.Initializer, t =>
         {
             Assert.Equal((int)global::Onnx.TensorProto.Types.DataType.Float, t.DataType);
