@@ -5,7 +5,7 @@ internal static class QuadrantImages
 {
     public const int ClassCount = 3;
 
-    public static TrainingData Create(int count, int size = 16, int channels = 1, int seed = 1)
+    public static TrainingData Create(int count, int size = 16, int channels = 1, int seed = 1, Func<int, int>? labelOf = null)
     {
         var random = new Random(seed);
         var inputs = new float[count * channels * size * size];
@@ -13,7 +13,7 @@ internal static class QuadrantImages
         int half = size / 2;
         for (int n = 0; n < count; n++)
         {
-            int label = n % ClassCount;
+            int label = labelOf?.Invoke(n) ?? n % ClassCount;
             labels[n] = label;
             int rowStart = label == 2 ? half : 0;
             int columnStart = label == 1 ? half : 0;

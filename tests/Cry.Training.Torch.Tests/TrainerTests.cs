@@ -33,7 +33,8 @@ public class TrainerTests
     [Fact]
     public void Fit_ScoreFallsAfterSecondEpoch_StopsAfterPatienceAndRestoresBestEpoch()
     {
-        var train = QuadrantImages.Create(24, seed: 3);
+        // Imbalanced training labels (16, 4, 4: class weights 0.5, 2, 2) so that the weighting shows in the losses.
+        var train = QuadrantImages.Create(24, seed: 3, labelOf: n => n < 16 ? 0 : 1 + (n % 2));
         var validation = QuadrantImages.Create(9, seed: 4);
         double[] scores = [0.2, 0.8, 0.5, 0.4, 0.9, 0.95];
         int call = 0;
@@ -49,8 +50,10 @@ public class TrainerTests
         Assert.Equal([true, true, false, false], model.History.Select(r => r.IsBest));
         Assert.Equal(model.History, reports);
         // The kept weights are epoch 2's: their validation loss is the one reported for epoch 2, not the last epoch's.
-        double loss = WeightedCrossEntropy(model.Predict(validation.Inputs, validation.Count), validation.Labels, train);
+        float[,] logits = model.Predict(validation.Inputs, validation.Count);
+        double loss = WeightedCrossEntropy(logits, validation.Labels, Trainer.ClassWeights(train.Labels, train.ClassCount));
         Assert.Equal(model.History[1].ValidationLoss, loss, 1e-4);
+        Assert.NotEqual(loss, WeightedCrossEntropy(logits, validation.Labels, [1f, 1f, 1f]), 1e-4);
         Assert.NotEqual(model.History[3].ValidationLoss, loss, 1e-4);
         Assert.True(loss > 1e-2, $"validation loss {loss} too small to tell the epochs apart");
     }
@@ -163,10 +166,9 @@ public class TrainerTests
     private static float[] Flatten(TrainedModel model) =>
         model.Module.state_dict().Values.SelectMany(t => t.to_type(ScalarType.Float32).data<float>().ToArray()).ToArray();
 
-    /// <summary>Σ w_y · (−log softmax(z)_y) / Σ w_y with the training set's class weights, written out independently of torch.</summary>
-    private static double WeightedCrossEntropy(float[,] logits, int[] labels, TrainingData train)
+    /// <summary>Σ w_y · (−log softmax(z)_y) / Σ w_y, written out independently of torch.</summary>
+    private static double WeightedCrossEntropy(float[,] logits, int[] labels, float[] weights)
     {
-        float[] weights = Trainer.ClassWeights(train.Labels, train.ClassCount);
         double sum = 0;
         double weightSum = 0;
         for (int i = 0; i < labels.Length; i++)
