@@ -1,0 +1,37 @@
+using TorchSharp;
+using TorchSharp.Modules;
+
+namespace Cry.Training.Torch;
+
+/// <summary>Creates the networks by name.</summary>
+/// <remarks>
+/// Every network is a <see cref="Sequential"/> of named standard layers only (Conv2d, BatchNorm2d, ReLU,
+/// MaxPool2d, AdaptiveAvgPool2d, Dropout, Flatten, Linear), without custom forward code.
+/// </remarks>
+public static class ModelFactory
+{
+    /// <summary>The name of the default network, <see cref="CryNetS"/>.</summary>
+    public const string DefaultName = CryNetS.Name;
+
+    /// <summary>The known network names.</summary>
+    public static IReadOnlyList<string> Names { get; } = [CryNetS.Name, PaperNet.Name];
+
+    /// <summary>Creates network <paramref name="name"/> (case-insensitive) with fresh weights.</summary>
+    /// <param name="name">A name from <see cref="Names"/>.</param>
+    /// <param name="inputChannels">Channels C of the input image.</param>
+    /// <param name="inputSize">Side S of the (square) input image.</param>
+    /// <param name="classCount">Number of output logits.</param>
+    /// <exception cref="ArgumentException">The name is unknown.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size or count is not positive.</exception>
+    public static Sequential Create(string name, int inputChannels, int inputSize, int classCount)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.ToLowerInvariant() switch
+        {
+            CryNetS.Name => CryNetS.Create(inputChannels, inputSize, classCount),
+            PaperNet.Name => PaperNet.Create(inputChannels, inputSize, classCount),
+            _ => throw new ArgumentException(
+                $"Unknown model '{name}'. Known models: {string.Join(", ", Names)}.", nameof(name)),
+        };
+    }
+}

@@ -1,0 +1,118 @@
+namespace Cry.Training.Torch;
+
+/// <summary>Options of <see cref="Trainer.Fit"/>; each value is validated when set.</summary>
+/// <remarks>
+/// Defaults: CryNet-S, 40 epochs, batch 32, Adam with learning rate 1e-3 and no weight decay, early stopping after 10
+/// epochs without a better validation score, class-weighted loss, seed 0, device "auto", libtorch's own thread count.
+/// </remarks>
+public sealed record TrainingOptions
+{
+    /// <summary>The known device names.</summary>
+    public static IReadOnlyList<string> DeviceNames { get; } = ["auto", "cpu", "cuda"];
+
+    /// <summary>Network name, one of <see cref="ModelFactory.Names"/>.</summary>
+    public string Model
+    {
+        get;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (!ModelFactory.Names.Contains(value, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException(
+                    $"Unknown model '{value}'. Known models: {string.Join(", ", ModelFactory.Names)}.", nameof(Model));
+            }
+
+            field = value.ToLowerInvariant();
+        }
+    } = ModelFactory.DefaultName;
+
+    /// <summary>Maximum number of epochs.</summary>
+    public int Epochs
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            field = value;
+        }
+    } = 40;
+
+    /// <summary>Samples per optimisation step.</summary>
+    public int BatchSize
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            field = value;
+        }
+    } = 32;
+
+    /// <summary>Adam's learning rate.</summary>
+    public double LearningRate
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            field = value;
+        }
+    } = 1e-3;
+
+    /// <summary>Adam's weight decay (an L2 term added to the gradients, as in torch.optim.Adam).</summary>
+    public double WeightDecay
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    }
+
+    /// <summary>Epochs without a strictly better validation score before training stops; 0 turns early stopping off.</summary>
+    public int Patience
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    } = 10;
+
+    /// <summary>Whether the cross-entropy weighs class k by N / (K · count_k) (see <see cref="Trainer.ClassWeights"/>).</summary>
+    public bool ClassWeighted { get; init; } = true;
+
+    /// <summary>Seed of the weight initialisation, dropout and the shuffling of the training order.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>"auto" (CUDA when available, else CPU), "cpu" or "cuda" (fails when CUDA is not available).</summary>
+    public string Device
+    {
+        get;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (!DeviceNames.Contains(value, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException(
+                    $"Unknown device '{value}'. Known devices: {string.Join(", ", DeviceNames)}.", nameof(Device));
+            }
+
+            field = value.ToLowerInvariant();
+        }
+    } = "auto";
+
+    /// <summary>libtorch's intra-op thread count (process-wide, set by <see cref="Trainer.Fit"/>); 0 leaves it unchanged.</summary>
+    public int Threads
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    }
+}
