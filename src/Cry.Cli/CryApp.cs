@@ -21,6 +21,8 @@ public static class CryApp
         root.Subcommands.Add(FeaturesCommand.Create(output, error));
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(DownloadCommand.Create(error));
+        root.Subcommands.Add(TrainCommand.Create(output, error));
+        root.Subcommands.Add(EvaluateCommand.Create(output, error));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -73,7 +73,7 @@ internal static class FeaturesCommand
         return command;
     }
 
-    private static FeatureSpec LoadSpec(string? specPath, string? presetName)
+    internal static FeatureSpec LoadSpec(string? specPath, string? presetName)
     {
         if ((specPath is null) == (presetName is null))
         {

@@ -1,0 +1,30 @@
+namespace Cry.Training.Torch.Experiments;
+
+/// <summary>How clips are split for evaluation.</summary>
+public enum EvaluationProtocol
+{
+    /// <summary>Stratified group k-fold by app instance; augmented variants only in training folds (the product's protocol).</summary>
+    Grouped,
+
+    /// <summary>The research's protocol: augment first, then split all variants at random, ignoring groups (leaks).</summary>
+    Leaky,
+}
+
+/// <summary>Options of a cross-validation or final-training run.</summary>
+public sealed record ExperimentOptions
+{
+    /// <summary>Number of folds.</summary>
+    public int Folds { get; init; } = 5;
+
+    /// <summary>Grouped (honest) or leaky (the research's) protocol.</summary>
+    public EvaluationProtocol Protocol { get; init; } = EvaluationProtocol.Grouped;
+
+    /// <summary>Network and optimiser settings.</summary>
+    public TrainingOptions Training { get; init; } = new();
+
+    /// <summary>Share of the training groups held out for early stopping and calibration.</summary>
+    public double ValidationShare { get; init; } = 0.15;
+
+    /// <summary>Seed of the splits (the network's seed is in <see cref="Training"/>).</summary>
+    public ulong Seed { get; init; }
+}
