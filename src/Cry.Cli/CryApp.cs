@@ -21,7 +21,7 @@ public static class CryApp
         root.Subcommands.Add(FeaturesCommand.Create(output, error));
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(DownloadCommand.Create(error));
-        root.Subcommands.Add(TrainCommand.Create(output, error));
+        root.Subcommands.Add(TrainCommand.Create(args, output, error));
         root.Subcommands.Add(EvaluateCommand.Create(output, error));
 
         ParseResult parse = root.Parse(args);

@@ -7,7 +7,7 @@ namespace Cry.Cli.Commands;
 /// <summary><c>cry train</c>: trains the final model on a folder of clips and writes a model bundle.</summary>
 internal static class TrainCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
         var arguments = new TrainingArguments();
         var outFolder = new Option<string>("--out") { Description = "The model bundle folder: model.onnx, manifest.json, metrics.json.", Required = true };
@@ -24,7 +24,7 @@ internal static class TrainCommand
         {
             var options = arguments.Experiment(parse);
             var features = arguments.Featurize(parse, error);
-            string commandLine = "cry " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+            string commandLine = "cry " + string.Join(' ', args);
             FinalModel final;
             try
             {

@@ -42,6 +42,15 @@ internal sealed class TrainingArguments
     {
         try
         {
+            TorchDevices.Resolve(parse.GetValue(Device)!);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new UsageException($"--device {parse.GetValue(Device)}: {ex.Message}", ex);
+        }
+
+        try
+        {
             return new ExperimentOptions
             {
                 Folds = folds,

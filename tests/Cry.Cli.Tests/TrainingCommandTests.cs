@@ -1,0 +1,100 @@
+using Cry.Audio;
+using Cry.Features.Models;
+
+namespace Cry.Cli.Tests;
+
+/// <summary>`cry train` and `cry evaluate` end to end on a tiny synthetic dataset (seconds, not minutes).</summary>
+[Collection("torch")]
+public sealed class TrainingCommandTests : IDisposable
+{
+    private const string SmallSpec = """
+        { "sampleRate": 8000, "durationSeconds": 1.5, "nFft": 256, "hopLength": 64, "center": true,
+          "nMels": 32, "fMin": 0, "fMax": 4000, "htk": false, "melNorm": "slaney", "power": 2.0,
+          "topDb": 80, "dbRef": "one", "nMfcc": 20, "lifter": 0, "series": "mean",
+          "image": { "channels": ["gasf", "gadf", "mtf"], "size": 16, "bins": 4 } }
+        """;
+
+    private readonly TempFolder _temp = new();
+
+    public TrainingCommandTests()
+    {
+        ulong seed = 100;
+        foreach (string label in new[] { "hungry", "tired", "burping" })
+        {
+            Directory.CreateDirectory(_temp[$"data/{label}"]);
+            for (int i = 0; i < 12; i++)
+            {
+                var clip = SyntheticCry.Generate(8000, 1.5, seed++);
+                File.WriteAllBytes(_temp[$"data/{label}/{Guid.NewGuid()}-{i}.wav"], WavEncoder.Encode(clip.Samples, 8000));
+            }
+        }
+
+        File.WriteAllText(_temp["spec.json"], SmallSpec);
+    }
+
+    [Fact]
+    public void Train_WritesABundleWithAConsistentManifest()
+    {
+        File.WriteAllText(_temp["data/tired/broken.wav"], "not audio");
+        var (code, output, error) = CliRunner.Run(
+            "train", "--data", _temp["data"], "--spec", _temp["spec.json"], "--epochs", "2", "--threads", "1", "--out", _temp["model"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("broken.wav", error, StringComparison.Ordinal);
+        Assert.StartsWith("train: crynet-s", output, StringComparison.Ordinal);
+        var manifest = ModelManifest.Parse(File.ReadAllText(_temp["model/manifest.json"]));
+        Assert.Equal(["burping", "hungry", "tired"], manifest.Labels);
+        Assert.Equal([3, 16, 16], manifest.InputShape);
+        Assert.Contains("train --data", manifest.CommandLine, StringComparison.Ordinal);
+        Assert.True(new FileInfo(_temp["model/model.onnx"]).Length > 1000);
+        Assert.Contains("\"macroF1\"", File.ReadAllText(_temp["model/metrics.json"]), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("grouped", 36)]
+    [InlineData("leaky", 36 + (24 * 3))]
+    public void Evaluate_WritesAReportOverPooledPredictions(string protocol, int predictions)
+    {
+        var (code, output, error) = CliRunner.Run(
+            "evaluate", "--data", _temp["data"], "--spec", _temp["spec.json"], "--epochs", "1", "--folds", "2", "--protocol", protocol,
+            "--threads", "1", "--out", _temp["report"]);
+        Assert.True(code == 0, error);
+        Assert.Contains($"{predictions} predictions", output, StringComparison.Ordinal);
+        string report = File.ReadAllText(_temp["report/report.md"]);
+        Assert.Contains("always-majority", report, StringComparison.Ordinal);
+        Assert.Contains("\"balancedAccuracy\"", File.ReadAllText(_temp["report/metrics.json"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_MoreFoldsThanGroups_ExitsWith3AndGivesTheCounts()
+    {
+        var (code, _, error) = CliRunner.Run("evaluate", "--data", _temp["data"], "--spec", _temp["spec.json"], "--folds", "13", "--out", _temp["r"]);
+        Assert.Equal(3, code);
+        Assert.Contains("burping 12", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--model", "resnet")]
+    [InlineData("--device", "cuda")]
+    [InlineData("--epochs", "0")]
+    [InlineData("--folds", "1")]
+    public void Evaluate_BadOptions_AreUsageErrors(string option, string value)
+    {
+        var (code, _, error) = CliRunner.Run("evaluate", "--data", _temp["data"], "--spec", _temp["spec.json"], option, value, "--out", _temp["r"]);
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_SpecWithoutImage_IsAUsageError()
+    {
+        File.WriteAllText(_temp["noimage.json"], """
+            { "sampleRate": 8000, "nFft": 256, "hopLength": 64, "center": true, "nMels": 32, "fMin": 0, "fMax": 4000,
+              "htk": false, "melNorm": "slaney", "power": 2.0, "topDb": 80, "dbRef": "one", "nMfcc": 20, "lifter": 0 }
+            """);
+        var (code, _, error) = CliRunner.Run("train", "--data", _temp["data"], "--spec", _temp["noimage.json"], "--out", _temp["m"]);
+        Assert.Equal(2, code);
+        Assert.Contains("image", error, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
