@@ -23,6 +23,7 @@ public static class CryApp
         root.Subcommands.Add(DownloadCommand.Create(error));
         root.Subcommands.Add(TrainCommand.Create(args, output, error));
         root.Subcommands.Add(EvaluateCommand.Create(output, error));
+        root.Subcommands.Add(DemoCommand.Create(args, output, error));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

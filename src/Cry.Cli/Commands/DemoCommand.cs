@@ -1,0 +1,167 @@
+using System.CommandLine;
+using System.Globalization;
+using Cry.Audio.Augmentation;
+using Cry.Cli.Corpus;
+using Cry.Features.Specs;
+using Cry.Training.Data;
+using Cry.Training.Evaluation;
+using Cry.Training.Torch;
+using Cry.Training.Torch.Experiments;
+
+namespace Cry.Cli.Commands;
+
+/// <summary><c>cry demo</c>: the whole path in one command — corpus, grouped cross-validation, final model, report, predictions.</summary>
+internal static class DemoCommand
+{
+    public static Command Create(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        var corpus = new Option<string?>("--corpus")
+        {
+            Description = "The Donate-a-cry corpus folder (<label>/*.wav). Default: CRY_CORPUS, else data/donateacry, downloaded when missing.",
+        };
+        var outFolder = new Option<string>("--out") { Description = "Where the report, model and predictions go.", DefaultValueFactory = _ => "demo-output" };
+        var epochs = new Option<int>("--epochs") { Description = "Maximum training epochs per fold.", DefaultValueFactory = _ => 30 };
+        var folds = new Option<int>("--folds") { Description = "Cross-validation folds.", DefaultValueFactory = _ => 5 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the whole run.", DefaultValueFactory = _ => 1 };
+        var command = new Command(
+            "demo",
+            "Get the corpus, cross-validate the default preset with grouped folds, train the final model, write the report and " +
+            "the model bundle, and predict a few clips from groups the model never saw.")
+        {
+            corpus, outFolder, epochs, folds, seed,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string folder = parse.GetValue(outFolder)!;
+            string data = await GetCorpusAsync(parse.GetValue(corpus), error, cancellationToken);
+            var spec = FeatureSpecPresets.Default;
+            var options = new ExperimentOptions
+            {
+                Folds = parse.GetValue(folds),
+                Seed = (ulong)parse.GetValue(seed),
+                Training = new TrainingOptions { Epochs = parse.GetValue(epochs), Seed = parse.GetValue(seed), Threads = Environment.ProcessorCount },
+            };
+
+            ClipDataset dataset;
+            FeaturizedDataset features;
+            try
+            {
+                dataset = ClipDataset.FromFolder(data);
+                error.WriteLine($"cry: {dataset.Count} clips, {dataset.GroupCount} groups; features ({spec.Id})");
+                features = FeaturizedDataset.Compute(dataset, spec, AugmentationPolicy.Research, Path.Combine(folder, "cache"));
+            }
+            catch (DatasetException ex)
+            {
+                throw new BadInputException($"{data}: {ex.Message}", ex);
+            }
+
+            foreach (var skipped in features.Skipped)
+            {
+                error.WriteLine($"cry: skipped {skipped.Path}: {skipped.Reason}");
+            }
+
+            CrossValidationResult cv;
+            FinalModel final;
+            try
+            {
+                cv = CrossValidation.Run(features, options, message => error.WriteLine($"cry: {message}"));
+                final = ModelBundle.Train(features, options, "cry " + string.Join(' ', args), message => error.WriteLine($"cry: {message}"));
+            }
+            catch (DatasetException ex)
+            {
+                throw new BadInputException(ex.Message, ex);
+            }
+
+            using (final)
+            {
+                string reportFolder = Path.Combine(folder, "report");
+                Directory.CreateDirectory(reportFolder);
+                var report = cv.Report with { Title = $"{options.Folds}-fold grouped cross-validation, preset default ({spec.Id}), {options.Training.Model}" };
+                File.WriteAllText(Path.Combine(reportFolder, "metrics.json"), report.ToJson());
+                File.WriteAllText(Path.Combine(reportFolder, "report.md"), MetricsReportMarkdown.Render(report));
+                ModelBundle.Write(Path.Combine(folder, "model"), final);
+
+                output.WriteLine();
+                output.WriteLine($"Grouped {options.Folds}-fold cross-validation on {cv.Actual.Length} clips (every clip predicted by a model that never saw its app instance):");
+                output.WriteLine(Row("metric", "pooled", "fold mean ± sd", "95 % CI"));
+                output.WriteLine(Row("macro-F1", F(report.MacroF1), report.Folds?.MacroF1.ToString() ?? "", Ci(report.ConfidenceIntervals?.MacroF1)));
+                output.WriteLine(Row("balanced accuracy", F(report.BalancedAccuracy), report.Folds?.BalancedAccuracy.ToString() ?? "", Ci(report.ConfidenceIntervals?.BalancedAccuracy)));
+                output.WriteLine(Row("accuracy", F(report.Accuracy), report.Folds?.Accuracy.ToString() ?? "", Ci(report.ConfidenceIntervals?.Accuracy)));
+                foreach (var baseline in report.Baselines)
+                {
+                    output.WriteLine(Row($"baseline: {baseline.Name}", $"F1 {F(baseline.MacroF1)}", $"bal. acc. {F(baseline.BalancedAccuracy)}", string.Empty));
+                }
+
+                output.WriteLine();
+                output.WriteLine("Predictions of the final model on clips from its held-out validation groups:");
+                PrintPredictions(features, final, output);
+                output.WriteLine();
+                output.WriteLine($"report: {reportFolder}/report.md   model: {folder}/model   (not medical advice; the corpus is small and imbalanced)");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static async Task<string> GetCorpusAsync(string? corpus, TextWriter error, CancellationToken cancellationToken)
+    {
+        string? folder = corpus ?? Environment.GetEnvironmentVariable("CRY_CORPUS");
+        if (!string.IsNullOrEmpty(folder))
+        {
+            return Directory.Exists(folder) ? folder : throw new BadInputException($"{folder}: corpus folder not found.");
+        }
+
+        folder = Path.Combine("data", "donateacry");
+        using var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) };
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromMinutes(2) };
+        var downloader = new CorpusDownloader(http, CorpusManifest.DonateACry, message => error.WriteLine($"cry: {message}"));
+        await downloader.DownloadAsync(CorpusDownloader.DefaultSource, folder, cancellationToken);
+        return folder;
+    }
+
+    private static void PrintPredictions(FeaturizedDataset features, FinalModel final, TextWriter output)
+    {
+        var validationGroups = final.Manifest.TrainingData.ValidationGroups.ToHashSet(StringComparer.Ordinal);
+        var picks = Enumerable.Range(0, features.Dataset.Count)
+            .Where(i => validationGroups.Contains(features.Dataset.Groups[i]))
+            .GroupBy(i => features.Dataset.Clips[i].Label)
+            .Select(g => g.First())
+            .Take(5)
+            .ToArray();
+        if (picks.Length == 0)
+        {
+            return;
+        }
+
+        int length = features.TensorLength;
+        var inputs = new float[picks.Length * length];
+        for (int p = 0; p < picks.Length; p++)
+        {
+            features.Variants[picks[p]][0].CopyTo(inputs, p * length);
+        }
+
+        var probabilities = CrossValidation.Softmax(final.Model.Predict(inputs, picks.Length), final.Manifest.Temperature);
+        int classes = final.Manifest.Labels.Count;
+        output.WriteLine(Row("clip", "true", "predicted", "confidence"));
+        for (int p = 0; p < picks.Length; p++)
+        {
+            var row = probabilities.AsSpan(p * classes, classes);
+            int best = 0;
+            for (int k = 1; k < classes; k++)
+            {
+                best = row[k] > row[best] ? k : best;
+            }
+
+            string name = Path.GetFileName(features.Dataset.Clips[picks[p]].Path);
+            output.WriteLine(Row(name.Length > 28 ? name[..28] + "…" : name, features.Dataset.Clips[picks[p]].Label, final.Manifest.Labels[best], F(row[best])));
+        }
+    }
+
+    private static string Row(string a, string b, string c, string d) => $"  {a,-30} {b,-12} {c,-16} {d}";
+
+    private static string F(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+
+    private static string Ci(ConfidenceInterval? interval) =>
+        interval is null ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"[{interval.Lower:0.000}, {interval.Upper:0.000}]");
+}
