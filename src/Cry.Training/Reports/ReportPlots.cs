@@ -134,8 +134,9 @@ internal static class ReportPlots
             anyScore |= AddSeries(scores, folds[f], e => e.ValidationScore, color, LinePattern.Solid, fold + "validation");
         }
 
-        FinishPanel(losses, "Loss", "loss", anyLoss, font);
-        FinishPanel(scores, "Validation score", "score", anyScore, font);
+        // Losses usually fall and scores rise: each legend goes where its curves usually are not.
+        FinishPanel(losses, "Loss", "loss", anyLoss, font, Alignment.UpperRight);
+        FinishPanel(scores, "Validation score", "score", anyScore, font, Alignment.LowerRight);
         multiplot.SavePng(path, 1200, 480);
     }
 
@@ -210,7 +211,7 @@ internal static class ReportPlots
         return true;
     }
 
-    private static void FinishPanel(Plot plot, string title, string yLabel, bool hasData, string font)
+    private static void FinishPanel(Plot plot, string title, string yLabel, bool hasData, string font, Alignment legend)
     {
         plot.Title(title);
         plot.XLabel("epoch");
@@ -220,7 +221,7 @@ internal static class ReportPlots
         {
             plot.Legend.IsVisible = true;
             plot.Legend.FontName = font;
-            plot.Legend.Alignment = Alignment.UpperRight;
+            plot.Legend.Alignment = legend;
         }
         else
         {
