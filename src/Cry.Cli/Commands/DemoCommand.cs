@@ -5,6 +5,7 @@ using Cry.Cli.Corpus;
 using Cry.Features.Specs;
 using Cry.Training.Data;
 using Cry.Training.Evaluation;
+using Cry.Training.Reports;
 using Cry.Training.Torch;
 using Cry.Training.Torch.Experiments;
 
@@ -77,8 +78,7 @@ internal static class DemoCommand
                 string reportFolder = Path.Combine(folder, "report");
                 Directory.CreateDirectory(reportFolder);
                 var report = cv.Report with { Title = $"{options.Folds}-fold grouped cross-validation, preset default ({spec.Id}), {options.Training.Model}" };
-                File.WriteAllText(Path.Combine(reportFolder, "metrics.json"), report.ToJson());
-                File.WriteAllText(Path.Combine(reportFolder, "report.md"), MetricsReportMarkdown.Render(report));
+                ReportWriter.Write(reportFolder, ReportContents.From(report.Title!, ReportContents.Method(features, options), report, cv, features));
                 ModelBundle.Write(Path.Combine(folder, "model"), final);
 
                 output.WriteLine();

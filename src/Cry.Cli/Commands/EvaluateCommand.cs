@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Cry.Training.Data;
 using Cry.Training.Evaluation;
+using Cry.Training.Reports;
 using Cry.Training.Torch.Experiments;
 
 namespace Cry.Cli.Commands;
@@ -54,8 +55,7 @@ internal static class EvaluateCommand
             string folder = parse.GetValue(outFolder)!;
             Directory.CreateDirectory(folder);
             var report = result.Report with { Title = $"{k}-fold {chosen.ToString().ToLowerInvariant()} cross-validation, {features.Spec.Id}, {options.Training.Model}" };
-            File.WriteAllText(Path.Combine(folder, "metrics.json"), report.ToJson());
-            File.WriteAllText(Path.Combine(folder, "report.md"), MetricsReportMarkdown.Render(report));
+            ReportWriter.Write(folder, ReportContents.From(report.Title!, ReportContents.Method(features, options), report, result, features));
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"evaluate: {chosen.ToString().ToLowerInvariant()} {k}-fold, {result.Actual.Length} predictions, macro-F1 {report.MacroF1:0.000}, balanced accuracy {report.BalancedAccuracy:0.000}, accuracy {report.Accuracy:0.000} → {folder}"));

@@ -1,3 +1,4 @@
+using Cry.Training.Data;
 using Cry.Training.Evaluation;
 
 namespace Cry.Training.Reports;
@@ -13,11 +14,6 @@ public sealed record EpochMetrics(int Epoch, double TrainLoss, double Validation
 /// <param name="Values">The values, row-major.</param>
 /// <param name="Shape">(H, W) or (C, H, W); channels are drawn side by side.</param>
 public sealed record FeatureExample(float[] Values, int[] Shape);
-
-/// <summary>A clip that was left out of the evaluation, and why.</summary>
-/// <param name="Path">The clip's path as the caller knows it.</param>
-/// <param name="Reason">Why it was skipped.</param>
-public sealed record SkippedClip(string Path, string Reason);
 
 /// <summary>What goes into an evaluation report folder written by <see cref="ReportWriter"/>.</summary>
 public sealed record ReportContent

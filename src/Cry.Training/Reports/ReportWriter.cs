@@ -1,4 +1,5 @@
 using System.Text;
+using Cry.Training.Data;
 using Cry.Training.Evaluation;
 
 namespace Cry.Training.Reports;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cry.Training.Data;
 using Cry.Training.Evaluation;
 using Cry.Training.Reports;
 using SkiaSharp;

@@ -1,0 +1,36 @@
+using Cry.Training.Data;
+using Cry.Training.Evaluation;
+using Cry.Training.Reports;
+using Cry.Training.Torch.Experiments;
+
+namespace Cry.Cli.Commands;
+
+/// <summary>Builds the report of a cross-validation run: metrics, learning curves, example images, skipped clips.</summary>
+internal static class ReportContents
+{
+    public static ReportContent From(string title, string method, MetricsReport metrics, CrossValidationResult result, FeaturizedDataset features) => new()
+    {
+        Title = title,
+        Method = method,
+        Metrics = metrics,
+        LearningCurves = result.Folds
+            .Select(f => (IReadOnlyList<EpochMetrics>)f.History.Select(e => new EpochMetrics(e.Epoch, e.TrainLoss, e.ValidationLoss, e.ValidationScore)).ToList())
+            .ToList(),
+        Examples = Enumerable.Range(0, features.Dataset.Count)
+            .GroupBy(i => features.Dataset.Clips[i].Label, StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g => (IReadOnlyList<FeatureExample>)g.Take(4).Select(i => new FeatureExample(features.Variants[i][0], [.. features.Shape])).ToList(),
+                StringComparer.Ordinal),
+        Skipped = features.Skipped,
+    };
+
+    public static string Method(FeaturizedDataset features, ExperimentOptions options) =>
+        $"{features.Dataset.Count} clips in {features.Dataset.GroupCount} groups (app instances), feature spec `{features.Spec.Id}` " +
+        $"({features.Shape[0]}×{features.Shape[1]}×{features.Shape[2]}), network `{options.Training.Model}`, up to {options.Training.Epochs} epochs with " +
+        $"early stopping (patience {options.Training.Patience}) on the macro-F1 of a grouped {options.ValidationShare:P0} validation share of each training fold, " +
+        "class-weighted cross-entropy, temperature scaling fitted on that validation share. " +
+        (options.Protocol == EvaluationProtocol.Grouped
+            ? $"Stratified group {options.Folds}-fold cross-validation: no app instance is on both sides of a split, augmented variants are used only in training folds, and every clip is predicted once, by the model that did not see its group. The headline numbers are computed on these pooled out-of-fold predictions; the fold mean ± sd is beside them, and the intervals come from resampling groups."
+            : $"Leaky protocol (the research's): every augmented variant is a sample, and samples are split into {options.Folds} folds at random, so copies of one recording and recordings of one app instance are on both sides. Shown only to compare with the grouped protocol; these numbers overstate what the method does on new infants.");
+}
