@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the system packages the project needs at run time where they are missing (Debian/Ubuntu, as root):
+#   fonts-dejavu-core — a font file for report figures (SkiaSharp's self-contained Linux build cannot look fonts up,
+#                       so the report writer loads a .ttf file directly).
+# Elsewhere it only says what is missing. TorchSharp's compatibility libraries are handled by torchsharp-compat.sh.
+set -euo pipefail
+missing=()
+font_found=false
+for font in /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/TTF/DejaVuSans.ttf /usr/share/fonts/dejavu/DejaVuSans.ttf; do
+  [[ -f "$font" ]] && font_found=true
+done
+$font_found || missing+=(fonts-dejavu-core)
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+if command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+  echo "system-packages: installing ${missing[*]}" >&2
+  (apt-get install -y -qq "${missing[@]}" || { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; }) >&2
+else
+  echo "system-packages: please install ${missing[*]} (report figures need a TrueType font)" >&2
+fi
