@@ -61,6 +61,8 @@ public sealed class TrainingCommandTests : IDisposable
         Assert.Contains($"{predictions} predictions", output, StringComparison.Ordinal);
         string report = File.ReadAllText(_temp["report/report.md"]);
         Assert.Contains("always-majority", report, StringComparison.Ordinal);
+        Assert.Contains("## Calibration", report, StringComparison.Ordinal);
+        Assert.True(File.Exists(_temp["report/confusion.png"]));
         Assert.Contains("\"balancedAccuracy\"", File.ReadAllText(_temp["report/metrics.json"]), StringComparison.Ordinal);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cry.Training.Data;
 using Cry.Training.Evaluation;
 using Cry.Training.Reports;
@@ -23,7 +24,19 @@ internal static class ReportContents
                 g => (IReadOnlyList<FeatureExample>)g.Take(4).Select(i => new FeatureExample(features.Variants[i][0], [.. features.Shape])).ToList(),
                 StringComparer.Ordinal),
         Skipped = features.Skipped,
+        ExtraMarkdown = Calibration(result, metrics.Labels.Length),
     };
+
+    /// <summary>ECE of the pooled out-of-fold probabilities before and after temperature scaling, and the fold temperatures.</summary>
+    public static string Calibration(CrossValidationResult result, int classes)
+    {
+        double before = CalibrationMetrics.ExpectedCalibrationError(result.Actual, result.UncalibratedProbabilities, classes);
+        double after = CalibrationMetrics.ExpectedCalibrationError(result.Actual, result.Probabilities, classes);
+        string temperatures = string.Join(", ", result.Folds.Select(f => f.Temperature.ToString("0.00", CultureInfo.InvariantCulture)));
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"## Calibration\n\nExpected calibration error (10 bins) of the pooled out-of-fold probabilities: **{before:0.000}** before temperature scaling, **{after:0.000}** after. Temperatures fitted per fold on its validation groups: {temperatures}.\n");
+    }
 
     public static string Method(FeaturizedDataset features, ExperimentOptions options) =>
         $"{features.Dataset.Count} clips in {features.Dataset.GroupCount} groups (app instances), feature spec `{features.Spec.Id}` " +
