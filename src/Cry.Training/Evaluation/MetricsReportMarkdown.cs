@@ -12,7 +12,7 @@ public static class MetricsReportMarkdown
         ArgumentNullException.ThrowIfNull(report);
         var md = new StringBuilder();
         md.Append("## ").AppendLine(report.Title ?? "Evaluation").AppendLine();
-        md.AppendLine(Invariant($"{report.SampleCount} clips, {report.Labels.Length} classes.")).AppendLine();
+        md.AppendLine(Invariant($"{report.SampleCount} scored predictions, {report.Labels.Length} classes.")).AppendLine();
 
         ConfidenceIntervals? ci = report.ConfidenceIntervals;
         string level = ci is null ? "CI" : Invariant($"{ci.Level * 100:0.#} % CI ({ci.Resamples} × {ci.Unit} bootstrap)");
