@@ -47,6 +47,19 @@ public sealed class TrainingCommandTests : IDisposable
         Assert.Contains("train --data", manifest.CommandLine, StringComparison.Ordinal);
         Assert.True(new FileInfo(_temp["model/model.onnx"]).Length > 1000);
         Assert.Contains("\"macroF1\"", File.ReadAllText(_temp["model/metrics.json"]), StringComparison.Ordinal);
+
+        // The bundle scores a labelled folder with ONNX Runtime, without training.
+        var (scoreCode, scoreOutput, scoreError) = CliRunner.Run("evaluate", "--model", _temp["model"], "--data", _temp["data"], "--out", _temp["scored"]);
+        Assert.True(scoreCode == 0, scoreError);
+        Assert.Contains("on 36 clips", scoreOutput, StringComparison.Ordinal);
+        Assert.Contains("broken.wav", File.ReadAllText(_temp["scored/report.md"]), StringComparison.Ordinal);
+
+        // A folder with a label the model does not know is bad input, named.
+        Directory.CreateDirectory(_temp["data/belly_pain"]);
+        File.Copy(Directory.GetFiles(_temp["data/tired"], "*-0.wav")[0], _temp["data/belly_pain/x.wav"]);
+        var (unknownCode, _, unknownError) = CliRunner.Run("evaluate", "--model", _temp["model"], "--data", _temp["data"], "--out", _temp["scored2"]);
+        Assert.Equal(3, unknownCode);
+        Assert.Contains("belly_pain", unknownError, StringComparison.Ordinal);
     }
 
     [Theory]

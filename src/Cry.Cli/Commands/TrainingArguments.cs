@@ -16,7 +16,11 @@ internal sealed class TrainingArguments
 
     public Option<string?> Preset { get; } = new("--preset") { Description = $"A named spec instead of --spec: {string.Join(", ", FeatureSpecPresets.Names)} (default: default)." };
 
-    public Option<string> Model { get; } = new("--model") { Description = $"Network: {string.Join(", ", ModelFactory.Names)}.", DefaultValueFactory = _ => ModelFactory.DefaultName };
+    public Option<string> Model { get; } = new("--model")
+    {
+        Description = $"Network: {string.Join(", ", ModelFactory.Names)}. For `cry evaluate`, a model bundle folder instead scores that model without training.",
+        DefaultValueFactory = _ => ModelFactory.DefaultName,
+    };
 
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Maximum training epochs.", DefaultValueFactory = _ => 40 };
 
