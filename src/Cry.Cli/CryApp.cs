@@ -58,7 +58,7 @@ public static class CryApp
             case BadInputException or AudioFormatException or NpyFormatException:
                 error.WriteLine($"cry: {ex.Message}");
                 return ExitCodes.BadInput;
-            case CorpusUnavailableException:
+            case CorpusUnavailableException or ResourceUnavailableException:
                 error.WriteLine($"cry: {ex.Message}");
                 return ExitCodes.Unavailable;
             default:

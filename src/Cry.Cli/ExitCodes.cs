@@ -62,3 +62,25 @@ public sealed class BadInputException : Exception
     {
     }
 }
+
+/// <summary>Something outside the program that a command needs is missing (e.g. a font for report figures).</summary>
+public sealed class ResourceUnavailableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ResourceUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a cause.</summary>
+    public ResourceUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception with a generic message.</summary>
+    public ResourceUnavailableException()
+        : base("A resource the command needs is unavailable.")
+    {
+    }
+}

@@ -78,7 +78,7 @@ internal static class DemoCommand
                 string reportFolder = Path.Combine(folder, "report");
                 Directory.CreateDirectory(reportFolder);
                 var report = cv.Report with { Title = $"{options.Folds}-fold grouped cross-validation, preset default ({spec.Id}), {options.Training.Model}" };
-                ReportWriter.Write(reportFolder, ReportContents.From(report.Title!, ReportContents.Method(features, options), report, cv, features));
+                ReportContents.Write(reportFolder, ReportContents.From(report.Title!, ReportContents.Method(features, options), report, cv, features));
                 ModelBundle.Write(Path.Combine(folder, "model"), final);
 
                 output.WriteLine();

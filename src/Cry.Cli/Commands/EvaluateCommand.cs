@@ -63,7 +63,7 @@ internal static class EvaluateCommand
             string folder = parse.GetValue(outFolder)!;
             Directory.CreateDirectory(folder);
             var report = result.Report with { Title = $"{k}-fold {chosen.ToString().ToLowerInvariant()} cross-validation, {features.Spec.Id}, {options.Training.Model}" };
-            ReportWriter.Write(folder, ReportContents.From(report.Title!, ReportContents.Method(features, options), report, result, features));
+            ReportContents.Write(folder, ReportContents.From(report.Title!, ReportContents.Method(features, options), report, result, features));
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"evaluate: {chosen.ToString().ToLowerInvariant()} {k}-fold, {result.Actual.Length} predictions, macro-F1 {report.MacroF1:0.000}, balanced accuracy {report.BalancedAccuracy:0.000}, accuracy {report.Accuracy:0.000} → {folder}"));
@@ -124,7 +124,7 @@ internal static class EvaluateCommand
                     Title = $"Model {model.Manifest.ModelId} on {data}",
                     Temperature = model.Manifest.Temperature,
                 };
-            ReportWriter.Write(folder, new ReportContent
+            ReportContents.Write(folder, new ReportContent
             {
                 Title = report.Title!,
                 Method = $"The bundle `{model.Manifest.ModelId}` ({model.Manifest.Architecture}, spec `{model.Manifest.SpecId}`, temperature {model.Manifest.Temperature:0.00}) scored with ONNX Runtime on {count} clips, no training. " +

@@ -38,6 +38,19 @@ internal static class ReportContents
             $"## Calibration\n\nExpected calibration error (10 bins) of the pooled out-of-fold probabilities: **{before:0.000}** before temperature scaling, **{after:0.000}** after. Temperatures fitted per fold on its validation groups: {temperatures}.\n");
     }
 
+    /// <summary>Writes a report folder; a missing font for the figures is reported as an unavailable resource, not a bug.</summary>
+    public static void Write(string folder, ReportContent content)
+    {
+        try
+        {
+            ReportWriter.Write(folder, content);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ResourceUnavailableException($"The report figures cannot be drawn: {ex.Message}", ex);
+        }
+    }
+
     public static string Method(FeaturizedDataset features, ExperimentOptions options) =>
         $"{features.Dataset.Count} clips in {features.Dataset.GroupCount} groups (app instances), feature spec `{features.Spec.Id}` " +
         $"({features.Shape[0]}×{features.Shape[1]}×{features.Shape[2]}), network `{options.Training.Model}`, up to {options.Training.Epochs} epochs with " +

@@ -66,8 +66,9 @@ public static class CrossValidation
 
             using var model = Trainer.Fit(train, validation, options.Training, (actual, predicted) => ClassificationMetrics.Compute(actual, predicted, classes).MacroF1);
             double temperature = FitTemperature(model, validation, classes);
-            float[] raw = Softmax(model.Predict(test.Inputs, test.Count), 1.0);
-            float[] calibrated = Softmax(model.Predict(test.Inputs, test.Count), temperature);
+            var testLogits = model.Predict(test.Inputs, test.Count);
+            float[] raw = Softmax(testLogits, 1.0);
+            float[] calibrated = Softmax(testLogits, temperature);
             for (int i = 0; i < test.Count; i++)
             {
                 scored.Add((split.TestIndices[i], calibrated.AsSpan(i * classes, classes).ToArray(), raw.AsSpan(i * classes, classes).ToArray()));
