@@ -41,6 +41,8 @@ public sealed class TrainingCommandTests : IDisposable
         Assert.True(code == 0, error);
         Assert.Contains("broken.wav", error, StringComparison.Ordinal);
         Assert.StartsWith("train: crynet-s", output, StringComparison.Ordinal);
+        Assert.Contains("final model epoch 1/2: loss ", error, StringComparison.Ordinal);
+        Assert.Contains("final model epoch 2/2: loss ", error, StringComparison.Ordinal);
         var manifest = ModelManifest.Parse(File.ReadAllText(_temp["model/manifest.json"]));
         Assert.Equal(["burping", "hungry", "tired"], manifest.Labels);
         Assert.Equal([3, 16, 16], manifest.InputShape);
@@ -72,6 +74,9 @@ public sealed class TrainingCommandTests : IDisposable
             "--threads", "1", "--out", _temp["report"]);
         Assert.True(code == 0, error);
         Assert.Contains($"{predictions} predictions", output, StringComparison.Ordinal);
+        Assert.Contains("fold 1/2 epoch 1/1: loss ", error, StringComparison.Ordinal);
+        Assert.Contains("fold 2/2 epoch 1/1: loss ", error, StringComparison.Ordinal);
+        Assert.Contains("validation macro-F1 ", error, StringComparison.Ordinal);
         string report = File.ReadAllText(_temp["report/report.md"]);
         Assert.Contains("always-majority", report, StringComparison.Ordinal);
         Assert.Contains("## Calibration", report, StringComparison.Ordinal);

@@ -65,8 +65,13 @@ internal static class DemoCommand
             FinalModel final;
             try
             {
-                cv = CrossValidation.Run(features, options, message => error.WriteLine($"cry: {message}"));
-                final = ModelBundle.Train(features, options, "cry " + string.Join(' ', args), message => error.WriteLine($"cry: {message}"));
+                var view = TrainingProgressView.Create(error);
+                (cv, final) = view.Run(() =>
+                {
+                    var result = CrossValidation.Run(features, options, view.Log, view, extraStages: 1);
+                    var model = ModelBundle.Train(features, options, "cry " + string.Join(' ', args), view.Log, view, (options.Folds, options.Folds + 1));
+                    return (result, model);
+                });
             }
             catch (DatasetException ex)
             {

@@ -53,7 +53,8 @@ internal static class EvaluateCommand
             CrossValidationResult result;
             try
             {
-                result = CrossValidation.Run(features, options, message => error.WriteLine($"cry: {message}"));
+                var view = TrainingProgressView.Create(error);
+                result = view.Run(() => CrossValidation.Run(features, options, view.Log, view));
             }
             catch (DatasetException ex)
             {

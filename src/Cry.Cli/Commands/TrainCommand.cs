@@ -28,7 +28,8 @@ internal static class TrainCommand
             FinalModel final;
             try
             {
-                final = ModelBundle.Train(features, options, commandLine, message => error.WriteLine($"cry: {message}"));
+                var view = TrainingProgressView.Create(error);
+                final = view.Run(() => ModelBundle.Train(features, options, commandLine, view.Log, view));
             }
             catch (DatasetException ex)
             {

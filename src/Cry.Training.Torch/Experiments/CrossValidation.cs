@@ -35,8 +35,14 @@ public sealed record CrossValidationResult(
 public static class CrossValidation
 {
     /// <summary>Runs the cross-validation.</summary>
+    /// <param name="data">The featurized clips and their augmented variants.</param>
+    /// <param name="options">Protocol, folds, validation share and training options.</param>
+    /// <param name="log">Receives one line per fold.</param>
+    /// <param name="progress">Receives every epoch of every fold, synchronously on the training thread.</param>
+    /// <param name="extraStages">Training runs the caller will add after the folds (e.g. the final model), counted in the reported stage count.</param>
     /// <exception cref="DatasetException">A class has fewer groups (or, leaky, samples) than folds.</exception>
-    public static CrossValidationResult Run(FeaturizedDataset data, ExperimentOptions options, Action<string>? log = null)
+    public static CrossValidationResult Run(
+        FeaturizedDataset data, ExperimentOptions options, Action<string>? log = null, IProgress<TrainingProgress>? progress = null, int extraStages = 0)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
@@ -64,7 +70,9 @@ public static class CrossValidation
             var test = samples.Build(split.TestIndices, includeVariants: false);
             log?.Invoke($"fold {split.Fold + 1}/{splits.Count}: {train.Count} training samples, {validation.Count} validation, {test.Count} test");
 
-            using var model = Trainer.Fit(train, validation, options.Training, (actual, predicted) => ClassificationMetrics.Compute(actual, predicted, classes).MacroF1);
+            var epochs = TrainingProgress.For(progress, $"fold {split.Fold + 1}/{splits.Count}", split.Fold, splits.Count + extraStages, options.Training.Epochs);
+            using var model = Trainer.Fit(
+                train, validation, options.Training, (actual, predicted) => ClassificationMetrics.Compute(actual, predicted, classes).MacroF1, epochs);
             double temperature = FitTemperature(model, validation, classes);
             var testLogits = model.Predict(test.Inputs, test.Count);
             float[] raw = Softmax(testLogits, 1.0);

@@ -31,7 +31,19 @@ public static class ModelBundle
     /// Trains on every clip (with its augmented variants) except a grouped, stratified validation share, which serves
     /// early stopping, temperature scaling and the reported validation metrics.
     /// </summary>
-    public static FinalModel Train(FeaturizedDataset data, ExperimentOptions options, string commandLine, Action<string>? log = null)
+    /// <param name="data">The featurized clips and their augmented variants.</param>
+    /// <param name="options">Validation share and training options.</param>
+    /// <param name="commandLine">Recorded in the manifest.</param>
+    /// <param name="log">Receives a line on the split.</param>
+    /// <param name="progress">Receives every epoch, synchronously on the training thread.</param>
+    /// <param name="stage">The stage index and count to report this run as (default: the only run).</param>
+    public static FinalModel Train(
+        FeaturizedDataset data,
+        ExperimentOptions options,
+        string commandLine,
+        Action<string>? log = null,
+        IProgress<TrainingProgress>? progress = null,
+        (int Index, int Count)? stage = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
@@ -44,7 +56,10 @@ public static class ModelBundle
         var validation = samples.Build(split.HeldOutIndices, includeVariants: false);
         log?.Invoke($"final model: {train.Count} training samples ({split.TrainIndices.Length} clips), {validation.Count} validation clips");
 
-        var model = Trainer.Fit(train, validation, options.Training, (actual, predicted) => ClassificationMetrics.Compute(actual, predicted, classes).MacroF1);
+        var (index, count) = stage ?? (0, 1);
+        var epochs = TrainingProgress.For(progress, "final model", index, count, options.Training.Epochs);
+        var model = Trainer.Fit(
+            train, validation, options.Training, (actual, predicted) => ClassificationMetrics.Compute(actual, predicted, classes).MacroF1, epochs);
         double temperature = CrossValidation.FitTemperature(model, validation, classes);
         var probabilities = CrossValidation.Softmax(model.Predict(validation.Inputs, validation.Count), temperature);
         var report = MetricsReport.Evaluate([.. dataset.Labels], validation.Labels, probabilities) with { Temperature = temperature, Title = "Validation groups" };
