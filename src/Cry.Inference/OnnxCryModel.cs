@@ -1,37 +1,61 @@
+using System.Buffers;
+using System.Security.Cryptography;
 using Cry.Features.Models;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Cry.Inference;
 
-/// <summary>A model bundle loaded for inference: its manifest and one ONNX Runtime session (CPU), checked against each other.</summary>
+/// <summary>A model bundle loaded for inference: its manifest and one ONNX Runtime session, checked against each other.</summary>
 /// <remarks>
-/// <see cref="PredictProbabilities"/> applies the manifest's per-channel normalisation, runs the network and turns the
-/// logits into probabilities with the manifest's temperature: p = softmax(logits / T). The session is thread-safe for
-/// concurrent runs; dispose the model to release it.
+/// <see cref="PredictProbabilities(ReadOnlySpan{float}, int, Span{float})"/> applies the manifest's per-channel
+/// normalisation, runs the network and turns the logits into probabilities with the manifest's temperature:
+/// p = softmax(logits / T). One session serves every caller: ONNX Runtime sessions are safe for concurrent runs.
+/// Input tensors are built in pooled buffers through the OrtValue API; threads do not spin while idle.
+/// Dispose the model to release the session.
 /// </remarks>
 public sealed class OnnxCryModel : IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly string _inputName;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly long[] _shape;
+    private readonly int _maxBatch;
 
-    private OnnxCryModel(ModelManifest manifest, InferenceSession session, string inputName)
+    private OnnxCryModel(ModelManifest manifest, InferenceSession session, string inputName, string outputName, string device, int maxBatch)
     {
         Manifest = manifest;
         _session = session;
-        _inputName = inputName;
+        _inputNames = [inputName];
+        _outputNames = [outputName];
+        Device = device;
+        _maxBatch = maxBatch;
+        _shape = [.. manifest.InputShape.Select(d => (long)d)];
     }
 
     /// <summary>The bundle's manifest.</summary>
     public ModelManifest Manifest { get; }
 
+    /// <summary>The device the session runs on: "cpu" or "cuda".</summary>
+    public string Device { get; }
+
     /// <summary>Floats per input tensor (C × H × W).</summary>
     public int InputLength => Manifest.InputShape[0] * Manifest.InputShape[1] * Manifest.InputShape[2];
 
-    /// <summary>Loads and checks a bundle folder (manifest.json + model.onnx).</summary>
+    /// <summary>Loads and checks a bundle folder (manifest.json + model.onnx) for the CPU, one thread.</summary>
     /// <exception cref="ModelBundleException">The folder, manifest or model is missing, broken or inconsistent.</exception>
-    public static OnnxCryModel Load(string folder)
+    public static OnnxCryModel Load(string folder) => Load(folder, new InferenceOptions { Device = "cpu" });
+
+    /// <summary>Loads and checks a bundle folder (manifest.json + model.onnx).</summary>
+    /// <param name="folder">The bundle folder.</param>
+    /// <param name="options">Device, threads and batch size.</param>
+    /// <param name="log">Receives the one line saying that "auto" fell back to the CPU, and why.</param>
+    /// <exception cref="ModelBundleException">The folder, manifest or model is missing, broken or inconsistent.</exception>
+    /// <exception cref="InferenceDeviceException">Device "cuda" was asked for and ONNX Runtime cannot use CUDA here.</exception>
+    public static OnnxCryModel Load(string folder, InferenceOptions options, Action<string>? log = null)
     {
+        ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         string manifestPath = Path.Combine(folder, ModelManifest.FileName);
         string modelPath = Path.Combine(folder, "model.onnx");
         if (!Directory.Exists(folder))
@@ -54,25 +78,42 @@ public sealed class OnnxCryModel : IDisposable
             throw new ModelBundleException($"{manifestPath}: {ex.Message}", ex);
         }
 
-        InferenceSession session;
+        byte[] model;
         try
         {
-            using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-            session = new InferenceSession(modelPath, options);
+            model = File.ReadAllBytes(modelPath);
         }
-        catch (OnnxRuntimeException ex)
+        catch (IOException ex)
         {
-            throw new ModelBundleException($"{modelPath}: ONNX Runtime cannot load the model: {ex.Message}", ex);
+            throw new ModelBundleException($"{modelPath}: cannot be read: {ex.Message}", ex);
         }
 
+        if (manifest.ModelSha256 is { } expected)
+        {
+            string actual = Convert.ToHexStringLower(SHA256.HashData(model));
+            if (actual != expected)
+            {
+                throw new ModelBundleException(
+                    $"{folder}: model.onnx (SHA-256 {actual[..12]}…) is not the model the manifest describes ({expected[..12]}…); " +
+                    "the bundle is incomplete or being replaced.");
+            }
+        }
+
+        var (session, device) = CreateSession(modelPath, model, options, log);
         try
         {
+            if (session.InputMetadata.Count != 1 || session.OutputMetadata.Count != 1)
+            {
+                throw new ModelBundleException(
+                    $"{folder}: model.onnx has {session.InputMetadata.Count} inputs and {session.OutputMetadata.Count} outputs; a cry model has one of each.");
+            }
+
             var input = session.InputMetadata.Single();
             var output = session.OutputMetadata.Single();
             int[] inputDims = input.Value.Dimensions;
             int[] outputDims = output.Value.Dimensions;
-            bool inputMatches = inputDims.Length == 4 && inputDims.Skip(1).SequenceEqual(manifest.InputShape);
-            bool outputMatches = outputDims.Length == 2 && outputDims[1] == manifest.Labels.Count;
+            bool inputMatches = input.Value.ElementType == typeof(float) && inputDims.Length == 4 && inputDims.Skip(1).SequenceEqual(manifest.InputShape);
+            bool outputMatches = output.Value.ElementType == typeof(float) && outputDims.Length == 2 && outputDims[1] == manifest.Labels.Count;
             if (!inputMatches || !outputMatches)
             {
                 throw new ModelBundleException(
@@ -80,7 +121,7 @@ public sealed class OnnxCryModel : IDisposable
                     $"but the manifest says input ({string.Join(", ", manifest.InputShape)}) and {manifest.Labels.Count} labels.");
             }
 
-            return new OnnxCryModel(manifest, session, input.Key);
+            return new OnnxCryModel(manifest, session, input.Key, output.Key, device, options.MaxBatch);
         }
         catch
         {
@@ -93,45 +134,133 @@ public sealed class OnnxCryModel : IDisposable
     /// <exception cref="ArgumentException">The input length is not count × <see cref="InputLength"/>.</exception>
     public float[] PredictProbabilities(ReadOnlySpan<float> inputs, int count)
     {
+        var probabilities = new float[count * Manifest.Labels.Count];
+        PredictProbabilities(inputs, count, probabilities);
+        return probabilities;
+    }
+
+    /// <summary>Writes probabilities (count × labels, row-major) for <paramref name="count"/> feature tensors laid end to end.</summary>
+    /// <exception cref="ArgumentException">The input or destination length does not match <paramref name="count"/>.</exception>
+    public void PredictProbabilities(ReadOnlySpan<float> inputs, int count, Span<float> destination)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (inputs.Length != count * InputLength)
+        int length = InputLength, classes = Manifest.Labels.Count;
+        if (inputs.Length != count * length)
         {
-            throw new ArgumentException($"Expected {count} × {InputLength} values, got {inputs.Length}.", nameof(inputs));
+            throw new ArgumentException($"Expected {count} × {length} values, got {inputs.Length}.", nameof(inputs));
         }
 
-        int classes = Manifest.Labels.Count;
-        var probabilities = new float[count * classes];
-        const int batch = 64;
-        var shape = Manifest.InputShape;
-        int plane = shape[1] * shape[2];
-        for (int first = 0; first < count; first += batch)
+        if (destination.Length != count * classes)
         {
-            int n = Math.Min(batch, count - first);
-            var data = inputs.Slice(first * InputLength, n * InputLength).ToArray();
-            for (int i = 0; i < n; i++)
+            throw new ArgumentException($"Expected room for {count} × {classes} probabilities, got {destination.Length}.", nameof(destination));
+        }
+
+        int channels = Manifest.InputShape[0];
+        int plane = length / channels;
+        for (int first = 0; first < count; first += _maxBatch)
+        {
+            int n = Math.Min(_maxBatch, count - first);
+            float[] buffer = ArrayPool<float>.Shared.Rent(n * length);
+            try
             {
-                for (int c = 0; c < shape[0]; c++)
+                for (int i = 0; i < n; i++)
                 {
-                    float mean = Manifest.Normalisation.Mean[c], std = Manifest.Normalisation.Std[c];
-                    var channel = data.AsSpan((i * InputLength) + (c * plane), plane);
-                    for (int p = 0; p < plane; p++)
+                    for (int c = 0; c < channels; c++)
                     {
-                        channel[p] = (channel[p] - mean) / std;
+                        int offset = (i * length) + (c * plane);
+                        Normalise(
+                            inputs.Slice((first * length) + offset, plane),
+                            buffer.AsSpan(offset, plane),
+                            Manifest.Normalisation.Mean[c],
+                            Manifest.Normalisation.Std[c]);
                     }
                 }
+
+                using var input = OrtValue.CreateTensorValueFromMemory(
+                    OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, n * length), [n, _shape[0], _shape[1], _shape[2]]);
+                using var runOptions = new RunOptions();
+                using var outputs = _session.Run(runOptions, _inputNames, [input], _outputNames);
+                var logits = outputs[0].GetTensorDataAsSpan<float>();
+                Softmax(logits, Manifest.Temperature, destination.Slice(first * classes, n * classes), classes);
             }
-
-            var tensor = new DenseTensor<float>(data, [n, shape[0], shape[1], shape[2]]);
-            using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
-            var logits = results[0].AsEnumerable<float>().ToArray();
-            Softmax(logits, Manifest.Temperature, probabilities.AsSpan(first * classes, n * classes), classes);
+            finally
+            {
+                ArrayPool<float>.Shared.Return(buffer);
+            }
         }
-
-        return probabilities;
     }
 
     /// <inheritdoc/>
     public void Dispose() => _session.Dispose();
+
+    private static (InferenceSession Session, string Device) CreateSession(string modelPath, byte[] model, InferenceOptions options, Action<string>? log)
+    {
+        if (options.Device != "cpu")
+        {
+            SessionOptions? cuda = null;
+            try
+            {
+                cuda = CreateSessionOptions(options);
+                cuda.AppendExecutionProvider_CUDA(0);
+                var session = new InferenceSession(model, cuda);
+                return (session, "cuda");
+            }
+            catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
+            {
+                if (options.Device == "cuda")
+                {
+                    throw new InferenceDeviceException($"ONNX Runtime cannot use CUDA here: {FirstLine(ex.Message)}", ex);
+                }
+
+                log?.Invoke($"ONNX Runtime: CUDA is not available ({FirstLine(ex.Message)}); running on the CPU.");
+            }
+            finally
+            {
+                cuda?.Dispose();
+            }
+        }
+
+        using var cpu = CreateSessionOptions(options);
+        try
+        {
+            return (new InferenceSession(model, cpu), "cpu");
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new ModelBundleException($"{modelPath}: ONNX Runtime cannot load the model: {FirstLine(ex.Message)}", ex);
+        }
+    }
+
+    private static SessionOptions CreateSessionOptions(InferenceOptions options)
+    {
+        var session = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = options.Threads,
+            InterOpNumThreads = 1,
+        };
+
+        // Worker threads that spin while waiting burn a core between requests; a server wants them asleep.
+        session.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        session.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+        return session;
+    }
+
+    private static string FirstLine(string message)
+    {
+        int end = message.IndexOfAny(['\r', '\n']);
+        return end < 0 ? message : message[..end];
+    }
+
+    private static void Normalise(ReadOnlySpan<float> source, Span<float> destination, float mean, float std)
+    {
+        float scale = 1f / std;
+        for (int p = 0; p < source.Length; p++)
+        {
+            destination[p] = (source[p] - mean) * scale;
+        }
+    }
 
     private static void Softmax(ReadOnlySpan<float> logits, double temperature, Span<float> destination, int classes)
     {

@@ -80,6 +80,19 @@ public sealed record ModelManifest
     [JsonPropertyName("temperature")]
     public double Temperature { get; init; } = 1.0;
 
+    /// <summary>SHA-256 (lower-case hex) of the bundle's model.onnx; a loader refuses a model file that does not match.</summary>
+    [JsonPropertyName("modelSha256")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ModelSha256 { get; init; }
+
+    /// <summary>
+    /// Confidence (calibrated top probability) below which a prediction is flagged uncertain, chosen on the validation
+    /// groups when the model was trained; null when it was not chosen (inference then uses its own default).
+    /// </summary>
+    [JsonPropertyName("uncertaintyThreshold")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? UncertaintyThreshold { get; init; }
+
     /// <summary>Training data provenance.</summary>
     [JsonPropertyName("trainingData")]
     public required TrainingDataInfo TrainingData { get; init; }
@@ -146,6 +159,10 @@ public sealed record ModelManifest
             Normalisation.Mean.Count == InputShape[0] && Normalisation.Std.Count == InputShape[0] && Normalisation.Std.All(s => s > 0 && float.IsFinite(s)),
             "normalisation must have one mean and one positive std per input channel.");
         Check(double.IsFinite(Temperature) && Temperature > 0, $"temperature must be positive, not {Temperature}.");
+        Check(
+            ModelSha256 is null || (ModelSha256.Length == 64 && ModelSha256.All(char.IsAsciiHexDigitLower)),
+            "modelSha256 must be 64 lower-case hex digits.");
+        Check(UncertaintyThreshold is null or (>= 0 and <= 1), $"uncertaintyThreshold must lie in [0, 1], not {UncertaintyThreshold}.");
     }
 
     private static void Check(bool condition, string message)

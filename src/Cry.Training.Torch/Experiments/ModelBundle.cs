@@ -75,6 +75,7 @@ public static class ModelBundle
             InputShape = [.. data.Shape],
             Normalisation = new InputNormalisation([.. model.Normalization.Mean], [.. model.Normalization.Std]),
             Temperature = temperature,
+            UncertaintyThreshold = UncertaintyThreshold.Choose(validation.Labels, probabilities, classes),
             TrainingData = new TrainingDataInfo(
                 DataHash(trainingClips, data.Spec.Id),
                 trainingClips.Count,
@@ -95,15 +96,21 @@ public static class ModelBundle
     }
 
     /// <summary>Writes the bundle folder: model.onnx (with the labels and spec id as metadata), manifest.json, metrics.json.</summary>
+    /// <remarks>
+    /// The manifest records the SHA-256 of model.onnx, so a reader that sees a new model next to an old manifest (or
+    /// the reverse) while a bundle is being replaced refuses the pair instead of mixing them. Each file is written
+    /// to a temporary name and renamed into place.
+    /// </remarks>
     public static void Write(string folder, FinalModel final)
     {
         ArgumentNullException.ThrowIfNull(final);
         Directory.CreateDirectory(folder);
+        string onnxTemporary = Path.Combine(folder, $"{OnnxFileName}.{Environment.ProcessId}.tmp");
         var manifest = final.Manifest;
         OnnxExporter.Export(
             final.Model.Module,
             [manifest.InputShape[0], manifest.InputShape[1], manifest.InputShape[2]],
-            Path.Combine(folder, OnnxFileName),
+            onnxTemporary,
             new OnnxExportOptions
             {
                 MetadataProps = new Dictionary<string, string>
@@ -114,8 +121,22 @@ public static class ModelBundle
                 },
                 DocString = $"CryFunctions {manifest.Architecture} for {string.Join(", ", manifest.Labels)}",
             });
-        File.WriteAllText(Path.Combine(folder, ModelManifest.FileName), manifest.ToJson());
-        File.WriteAllText(Path.Combine(folder, MetricsFileName), final.Validation.ToJson());
+        string hash;
+        using (var onnx = File.OpenRead(onnxTemporary))
+        {
+            hash = Convert.ToHexStringLower(SHA256.HashData(onnx));
+        }
+
+        File.Move(onnxTemporary, Path.Combine(folder, OnnxFileName), overwrite: true);
+        WriteAtomically(Path.Combine(folder, ModelManifest.FileName), (manifest with { ModelSha256 = hash }).ToJson());
+        WriteAtomically(Path.Combine(folder, MetricsFileName), final.Validation.ToJson());
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        string temporary = $"{path}.{Environment.ProcessId}.tmp";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, path, overwrite: true);
     }
 
     /// <summary>SHA-256 over the sorted "clipId, label, group" lines of the training clips and the spec id.</summary>
