@@ -4,6 +4,7 @@ using Cry.Cli.Commands;
 using Cry.Cli.Corpus;
 using Cry.Features.Npy;
 using Cry.Features.Specs;
+using Cry.Inference;
 
 namespace Cry.Cli;
 
@@ -24,6 +25,7 @@ public static class CryApp
         root.Subcommands.Add(TrainCommand.Create(args, output, error));
         root.Subcommands.Add(EvaluateCommand.Create(output, error));
         root.Subcommands.Add(DemoCommand.Create(args, output, error));
+        root.Subcommands.Add(PredictCommand.Create(output, error));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -52,10 +54,10 @@ public static class CryApp
     {
         switch (ex)
         {
-            case UsageException or FeatureSpecException:
+            case UsageException or FeatureSpecException or InferenceDeviceException:
                 error.WriteLine($"cry: {ex.Message}");
                 return ExitCodes.Usage;
-            case BadInputException or AudioFormatException or NpyFormatException:
+            case BadInputException or AudioFormatException or NpyFormatException or ModelBundleException:
                 error.WriteLine($"cry: {ex.Message}");
                 return ExitCodes.BadInput;
             case CorpusUnavailableException or ResourceUnavailableException:

@@ -198,6 +198,9 @@ public sealed class OnnxCryModel : IDisposable
         if (options.Device != "cpu")
         {
             SessionOptions? cuda = null;
+            var env = OrtEnv.Instance();
+            var level = env.EnvLogLevel;
+            env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL; // ONNX Runtime would print its own error; the fallback says it in one line.
             try
             {
                 cuda = CreateSessionOptions(options);
@@ -216,6 +219,7 @@ public sealed class OnnxCryModel : IDisposable
             }
             finally
             {
+                env.EnvLogLevel = level;
                 cuda?.Dispose();
             }
         }

@@ -13,7 +13,7 @@ public sealed record PredictionResult
     [JsonPropertyName("label")]
     public required string Label { get; init; }
 
-    /// <summary>Its calibrated probability.</summary>
+    /// <summary>Its calibrated probability (probabilities are rounded to six decimals).</summary>
     [JsonPropertyName("confidence")]
     public required double Confidence { get; init; }
 

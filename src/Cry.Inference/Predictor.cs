@@ -70,6 +70,16 @@ public sealed class Predictor : IDisposable
         return Predict(signal, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
+    /// <summary>Scores a WAV recording read from a stream (memory bounded by the decoder's limits, not by the stream's claims).</summary>
+    /// <exception cref="AudioFormatException">The stream is not a usable recording; the message says what is wrong.</exception>
+    public PredictionResult Predict(Stream wav)
+    {
+        ArgumentNullException.ThrowIfNull(wav);
+        long start = Stopwatch.GetTimestamp();
+        var signal = _decoder.Decode(wav);
+        return Predict(signal, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+    }
+
     /// <summary>Scores a decoded recording.</summary>
     /// <exception cref="AudioFormatException">The recording is empty or too short for the model.</exception>
     public PredictionResult Predict(AudioSignal signal) => Predict(signal, 0);
@@ -154,8 +164,8 @@ public sealed class Predictor : IDisposable
             return new PredictionResult
             {
                 Label = labels[best],
-                Confidence = combined[best],
-                Uncertain = silent || combined[best] < threshold,
+                Confidence = Math.Round(combined[best], 6),
+                Uncertain = silent || Math.Round(combined[best], 6) < threshold,
                 UncertaintyThreshold = threshold,
                 Silent = silent,
                 Probabilities = ByLabel(labels, combined),
@@ -234,7 +244,7 @@ public sealed class Predictor : IDisposable
         var result = new Dictionary<string, double>(labels.Count, StringComparer.Ordinal);
         for (int k = 0; k < labels.Count; k++)
         {
-            result[labels[k]] = values[k];
+            result[labels[k]] = Math.Round(values[k], 6);
         }
 
         return result;
@@ -245,7 +255,7 @@ public sealed class Predictor : IDisposable
         var result = new Dictionary<string, double>(labels.Count, StringComparer.Ordinal);
         for (int k = 0; k < labels.Count; k++)
         {
-            result[labels[k]] = values[k];
+            result[labels[k]] = Math.Round(values[k], 6);
         }
 
         return result;

@@ -56,6 +56,13 @@ public sealed class TrainingCommandTests : IDisposable
         Assert.Contains("on 36 clips", scoreOutput, StringComparison.Ordinal);
         Assert.Contains("broken.wav", File.ReadAllText(_temp["scored/report.md"]), StringComparison.Ordinal);
 
+        // `cry predict` scores clips with the bundle `cry train` made.
+        string clip = Directory.GetFiles(_temp["data/hungry"], "*.wav")[0];
+        var (predictCode, predictOutput, predictError) = CliRunner.Run("predict", "--model", _temp["model"], "--json", clip);
+        Assert.True(predictCode == 0, predictError);
+        Assert.Contains("\"label\":", predictOutput, StringComparison.Ordinal);
+        Assert.Contains(manifest.ModelId, predictOutput, StringComparison.Ordinal);
+
         // A folder with a label the model does not know is bad input, named.
         Directory.CreateDirectory(_temp["data/belly_pain"]);
         File.Copy(Directory.GetFiles(_temp["data/tired"], "*-0.wav")[0], _temp["data/belly_pain/x.wav"]);

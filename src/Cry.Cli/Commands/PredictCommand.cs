@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+using Cry.Audio;
+using Cry.Inference;
+using Spectre.Console;
+
+namespace Cry.Cli.Commands;
+
+/// <summary><c>cry predict</c>: scores WAV files with a model bundle.</summary>
+internal static class PredictCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var model = new Option<string>("--model") { Description = "The model bundle folder (model.onnx, manifest.json).", Required = true };
+        var json = new Option<bool>("--json") { Description = "One JSON object per line and file (label, confidence, uncertain, probabilities, windows, modelId, timingsMs) instead of a table." };
+        var device = new Option<string>("--device") { Description = "auto (CUDA when ONNX Runtime can use it, else the CPU), cpu or cuda.", DefaultValueFactory = _ => "auto" };
+        device.AcceptOnlyFromAmong([.. InferenceOptions.Devices]);
+        var threads = new Option<int>("--threads") { Description = "Threads per inference.", DefaultValueFactory = _ => 1 };
+        var threshold = new Option<double?>("--uncertainty-threshold") { Description = "Flag results below this confidence as uncertain (default: the bundle's, chosen on its validation data)." };
+        var files = new Argument<string[]>("FILE") { Description = "WAV files to score.", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("predict", "Say which need each recording most likely expresses, with calibrated probabilities (not medical advice).")
+        {
+            model, json, device, threads, threshold, files,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new InferenceOptions
+            {
+                Device = parse.GetValue(device)!,
+                Threads = parse.GetValue(threads),
+                UncertaintyThreshold = parse.GetValue(threshold),
+            };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                throw new UsageException(ex.Message, ex);
+            }
+
+            using var predictor = Predictor.FromFolder(parse.GetValue(model)!, options, message => error.WriteLine($"cry: {message}"));
+            bool asJson = parse.GetValue(json);
+            var results = new List<(string File, PredictionResult Result)>();
+            int failed = 0;
+            foreach (string file in parse.GetValue(files)!)
+            {
+                PredictionResult result;
+                try
+                {
+                    using var stream = OpenFile(file);
+                    result = predictor.Predict(stream);
+                }
+                catch (Exception ex) when (ex is AudioFormatException or BadInputException or IOException)
+                {
+                    error.WriteLine(ex is BadInputException ? $"cry: {ex.Message}" : $"cry: {file}: {ex.Message}");
+                    failed++;
+                    continue;
+                }
+
+                if (asJson)
+                {
+                    output.WriteLine(result.ToJson());
+                }
+                else
+                {
+                    results.Add((file, result));
+                }
+            }
+
+            if (!asJson && results.Count > 0)
+            {
+                WriteTable(results, output);
+            }
+
+            return failed > 0 ? ExitCodes.BadInput : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static FileStream OpenFile(string path)
+    {
+        try
+        {
+            return File.OpenRead(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BadInputException($"{path}: file not found.", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new BadInputException($"{path}: cannot be read: {ex.Message}", ex);
+        }
+    }
+
+    private static void WriteTable(List<(string File, PredictionResult Result)> results, TextWriter output)
+    {
+        var labels = results[0].Result.Probabilities.Keys.ToList();
+        var table = new Table().Border(TableBorder.Minimal);
+        table.AddColumn("file");
+        table.AddColumn("label");
+        table.AddColumn(new TableColumn("confidence").RightAligned());
+        table.AddColumn("note");
+        table.AddColumn(new TableColumn("windows").RightAligned());
+        foreach (string label in labels)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(label)).RightAligned());
+        }
+
+        foreach (var (file, result) in results)
+        {
+            string note = result.Silent ? "silent: no cry to interpret" : result.Uncertain ? "uncertain" : string.Empty;
+            var cells = new List<string>
+            {
+                Markup.Escape(file),
+                Markup.Escape(result.Label),
+                result.Confidence.ToString("0.000", CultureInfo.InvariantCulture),
+                note,
+                result.Windows.Count.ToString(CultureInfo.InvariantCulture),
+            };
+            cells.AddRange(labels.Select(l => result.Probabilities[l].ToString("0.000", CultureInfo.InvariantCulture)));
+            table.AddRow([.. cells]);
+        }
+
+        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            Interactive = InteractionSupport.No,
+        });
+        if (!terminal)
+        {
+            console.Profile.Width = 4096; // A file or pipe: one row per line, never wrapped.
+        }
+
+        console.Write(table);
+        output.WriteLine("Probabilities are calibrated on held-out infants; this is not medical advice.");
+    }
+}

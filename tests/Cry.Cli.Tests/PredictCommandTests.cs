@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Cry.Audio;
+using Cry.TestSupport;
+
+namespace Cry.Cli.Tests;
+
+public sealed class PredictCommandTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public PredictCommandTests()
+    {
+        TinyBundle.Create(["belly_pain", "hungry", "tired"], "tiny-model").Write(_temp["model"]);
+        Directory.CreateDirectory(_temp["clips"]);
+        var clip = SyntheticCry.Generate(16000, 7.0, seed: 1);
+        File.WriteAllBytes(_temp["clips/a.wav"], WavEncoder.Encode(clip.Samples, clip.SampleRate));
+        var longer = SyntheticCry.Generate(8000, 15.0, seed: 2);
+        File.WriteAllBytes(_temp["clips/b.wav"], WavEncoder.Encode(longer.Samples, longer.SampleRate));
+        File.WriteAllText(_temp["clips/notes.wav"], "this is text, not audio");
+    }
+
+    [Fact]
+    public void Table_ScoresGoodFiles_AndABadFileGetsItsMessageAndExit3()
+    {
+        var (code, output, error) = CliRunner.Run("predict", "--model", _temp["model"], _temp["clips/a.wav"], _temp["clips/notes.wav"], _temp["clips/b.wav"]);
+        Assert.Equal(3, code);
+        Assert.Contains("a.wav", output, StringComparison.Ordinal);
+        Assert.Contains("b.wav", output, StringComparison.Ordinal);
+        Assert.Contains("belly_pain", output, StringComparison.Ordinal);
+        Assert.Contains("not medical advice", output, StringComparison.Ordinal);
+        Assert.Contains("notes.wav", error, StringComparison.Ordinal);
+        Assert.Contains("text", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Json_IsOneObjectPerLine()
+    {
+        var (code, output, error) = CliRunner.Run("predict", "--model", _temp["model"], "--json", _temp["clips/a.wav"], _temp["clips/b.wav"]);
+        Assert.True(code == 0, error);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        using var first = JsonDocument.Parse(lines[0]);
+        using var second = JsonDocument.Parse(lines[1]);
+        Assert.Equal("tiny-model", first.RootElement.GetProperty("modelId").GetString());
+        Assert.Equal(1, first.RootElement.GetProperty("windows").GetArrayLength());
+        Assert.True(second.RootElement.GetProperty("windows").GetArrayLength() > 1); // 15 s: several windows
+        Assert.Equal(3, first.RootElement.GetProperty("probabilities").EnumerateObject().Count());
+    }
+
+    [Fact]
+    public void MissingFile_IsExit3_WithTheName()
+    {
+        var (code, _, error) = CliRunner.Run("predict", "--model", _temp["model"], _temp["clips/none.wav"]);
+        Assert.Equal(3, code);
+        Assert.Contains("none.wav: file not found", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BrokenBundle_IsExit3_SayingWhatIsWrong()
+    {
+        Directory.CreateDirectory(_temp["empty"]);
+        var (code, _, error) = CliRunner.Run("predict", "--model", _temp["empty"], _temp["clips/a.wav"]);
+        Assert.Equal(3, code);
+        Assert.Contains("manifest.json and model.onnx", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--device", "gpu")]
+    [InlineData("--threads", "0")]
+    [InlineData("--uncertainty-threshold", "1.5")]
+    public void BadOptions_AreUsageErrors(string option, string value)
+    {
+        var (code, _, error) = CliRunner.Run("predict", "--model", _temp["model"], option, value, _temp["clips/a.wav"]);
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
