@@ -34,12 +34,12 @@ public sealed class PredictorTests : IDisposable
         Assert.Equal(0, result.Windows[0].StartSeconds);
         for (int k = 0; k < Labels.Length; k++)
         {
-            Assert.Equal(expected[k], result.Probabilities[Labels[k]], 5);
+            Assert.Equal(expected[k], result.Probabilities[Labels[k]], tolerance: 2e-5);
         }
 
         int best = Array.IndexOf(expected, expected.Max());
         Assert.Equal(Labels[best], result.Label);
-        Assert.Equal(expected[best], result.Confidence, 5);
+        Assert.Equal(expected[best], result.Confidence, tolerance: 2e-5);
         Assert.Equal(7.0, result.DurationSeconds, 3);
         Assert.Equal("tiny", result.ModelId);
         Assert.False(result.Silent);
@@ -88,10 +88,10 @@ public sealed class PredictorTests : IDisposable
         double total = logMeans.Sum(Math.Exp);
         for (int k = 0; k < Labels.Length; k++)
         {
-            Assert.Equal(Math.Exp(logMeans[k]) / total, result.Probabilities[Labels[k]], 5);
+            Assert.Equal(Math.Exp(logMeans[k]) / total, result.Probabilities[Labels[k]], tolerance: 2e-5);
             for (int w = 0; w < features.Count; w++)
             {
-                Assert.Equal(bundle.Expected(features[w].Tensor)[k], result.Windows[w].Probabilities[Labels[k]], 5);
+                Assert.Equal(bundle.Expected(features[w].Tensor)[k], result.Windows[w].Probabilities[Labels[k]], tolerance: 2e-5);
             }
         }
     }
