@@ -20,4 +20,11 @@ public sealed class AudioFormatException : Exception
         : base("The audio could not be read.")
     {
     }
+
+    /// <summary>
+    /// True when the input is a well-formed file of a format or codec that is not supported (Ogg, MP3, FLAC, MP4,
+    /// RIFX, RF64, a compressed WAV codec, an unusual bit depth); false when it is broken, empty or out of range.
+    /// A server answers the first with 415 Unsupported Media Type and the second with 400 Bad Request.
+    /// </summary>
+    public bool IsUnsupportedFormat { get; init; }
 }

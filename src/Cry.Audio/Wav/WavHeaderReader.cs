@@ -37,7 +37,7 @@ internal static class WavHeaderReader
                 count += source.Read(head[RiffHeaderSize..]);
             }
 
-            throw new AudioFormatException(WavSignature.DescribeNonWav(head[..count]));
+            throw new AudioFormatException(WavSignature.DescribeNonWav(head[..count])) { IsUnsupportedFormat = WavSignature.IsOtherFormat(head[..count]) };
         }
 
         Span<byte> chunkHeader = stackalloc byte[ChunkHeaderSize];
@@ -114,7 +114,8 @@ internal static class WavHeaderReader
             if (!guid[2..].SequenceEqual(SubFormatGuidTail))
             {
                 throw new AudioFormatException(Invariant(
-                    $"Unsupported codec: WAVE_FORMAT_EXTENSIBLE sub-format {new Guid(guid)} is neither PCM nor IEEE float."));
+                    $"Unsupported codec: WAVE_FORMAT_EXTENSIBLE sub-format {new Guid(guid)} is neither PCM nor IEEE float."))
+                { IsUnsupportedFormat = true };
             }
 
             tag = BinaryPrimitives.ReadUInt16LittleEndian(guid);
@@ -125,7 +126,8 @@ internal static class WavHeaderReader
             string name = CodecName(tag);
             string where = extensible ? " inside WAVE_FORMAT_EXTENSIBLE" : string.Empty;
             throw new AudioFormatException(Invariant(
-                $"Unsupported codec 0x{tag:X4}{name}{where}; only PCM and IEEE float WAV files are supported."));
+                $"Unsupported codec 0x{tag:X4}{name}{where}; only PCM and IEEE float WAV files are supported."))
+            { IsUnsupportedFormat = tag != 0 }; // Tag 0 names no codec: the header is broken, not of another kind.
         }
 
         if (channels == 0)
@@ -165,9 +167,9 @@ internal static class WavHeaderReader
             (TagFloat, 32) => WavEncoding.Float32,
             (TagFloat, 64) => WavEncoding.Float64,
             (TagPcm, _) => throw new AudioFormatException(Invariant(
-                $"Unsupported bit depth: {bits}-bit PCM (8, 16, 24 and 32 are supported).")),
+                $"Unsupported bit depth: {bits}-bit PCM (8, 16, 24 and 32 are supported).")) { IsUnsupportedFormat = true },
             _ => throw new AudioFormatException(Invariant(
-                $"Unsupported bit depth: {bits}-bit IEEE float (32 and 64 are supported).")),
+                $"Unsupported bit depth: {bits}-bit IEEE float (32 and 64 are supported).")) { IsUnsupportedFormat = true },
         };
 
         int bytesPerSample = bits / 8;

@@ -44,6 +44,10 @@ internal static class WavSignature
             $"Not a WAV file: expected 'RIFF' at offset 0 but found bytes {Convert.ToHexString(head[..4])}.");
     }
 
+    /// <summary>Whether the bytes start a complete header of another known format (not a broken or truncated WAV).</summary>
+    public static bool IsOtherFormat(ReadOnlySpan<byte> head) =>
+        KnownFormat(head) is not null && !(head.StartsWith("RIFF"u8) && head.Length < MinHeaderSize);
+
     private static string? KnownFormat(ReadOnlySpan<byte> head)
     {
         if (head.StartsWith("RIFF"u8))

@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Cry.Audio.Tests.Wav;
+namespace Cry.TestSupport;
 
 /// <summary>Writes WAV bytes with any header field, so every accepted and refused case is a real file.</summary>
-internal sealed class WavBuilder
+public sealed class WavBuilder
 {
     private readonly List<byte[]> _chunks = [];
 
@@ -117,7 +117,7 @@ public enum SampleKind
 }
 
 /// <summary>Little-endian sample bytes and their expected values, computed from the format definitions.</summary>
-internal static class SampleBytes
+public static class SampleBytes
 {
     public static ushort Tag(this SampleKind kind) => kind is SampleKind.Float32 or SampleKind.Float64 ? (ushort)3 : (ushort)1;
 
@@ -248,53 +248,4 @@ internal static class SampleBytes
 
         return bytes;
     }
-}
-
-/// <summary>A non-seekable stream over bytes that returns at most <c>maxRead</c> bytes per read and records the largest request.</summary>
-internal sealed class TrickleStream(byte[] bytes, int maxRead = 1) : ForwardOnlyStream
-{
-    private int _position;
-
-    public int LargestRequest { get; private set; }
-
-    public override int Read(Span<byte> buffer)
-    {
-        LargestRequest = Math.Max(LargestRequest, buffer.Length);
-        int n = Math.Min(Math.Min(buffer.Length, maxRead), bytes.Length - _position);
-        bytes.AsSpan(_position, n).CopyTo(buffer);
-        _position += n;
-        return n;
-    }
-}
-
-/// <summary>A read-only, non-seekable stream: subclasses supply <see cref="Read(Span{byte})"/>.</summary>
-internal abstract class ForwardOnlyStream : Stream
-{
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public abstract override int Read(Span<byte> buffer);
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
