@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 source infra/dotnet-env.sh
-infra/system-packages.sh
+infra/system-packages.sh --test
 
 configuration="${CONFIGURATION:-Release}"
 log="$(mktemp)"

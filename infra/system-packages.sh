@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system packages the project needs at run time where they are missing (Debian/Ubuntu, as root):
+# Installs the system packages the project needs where they are missing (Debian/Ubuntu, as root):
 #   fonts-dejavu-core — a font file for report figures (SkiaSharp's self-contained Linux build cannot look fonts up,
 #                       so the report writer loads a .ttf file directly).
+#   chromium          — with --test only: the headless browser the web-page test drives through Playwright
+#                       (Playwright's own browser download does not work offline).
 # Elsewhere it only says what is missing. TorchSharp's compatibility libraries are handled by torchsharp-compat.sh.
+#   infra/system-packages.sh [--test]
 set -euo pipefail
 missing=()
 font_found=false
@@ -10,10 +13,13 @@ for font in /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/TTF
   [[ -f "$font" ]] && font_found=true
 done
 $font_found || missing+=(fonts-dejavu-core)
+if [[ "${1:-}" == "--test" ]] && ! command -v chromium >/dev/null 2>&1; then
+  missing+=(chromium)
+fi
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 if command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
   echo "system-packages: installing ${missing[*]}" >&2
   (apt-get install -y -qq "${missing[@]}" || { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; }) >&2
 else
-  echo "system-packages: please install ${missing[*]} (report figures need a TrueType font)" >&2
+  echo "system-packages: please install ${missing[*]} (report figures need a TrueType font; the web-page test needs chromium)" >&2
 fi

@@ -24,6 +24,7 @@ public sealed class OnnxCryModel : IDisposable
     private OnnxCryModel(ModelManifest manifest, InferenceSession session, string inputName, string outputName, string device, int maxBatch)
     {
         Manifest = manifest;
+        Folder = string.Empty;
         _session = session;
         _inputNames = [inputName];
         _outputNames = [outputName];
@@ -34,6 +35,12 @@ public sealed class OnnxCryModel : IDisposable
 
     /// <summary>The bundle's manifest.</summary>
     public ModelManifest Manifest { get; }
+
+    /// <summary>The bundle folder the model was loaded from.</summary>
+    public string Folder { get; private init; }
+
+    /// <summary>The bundle's metrics.json as written by training, or null when the bundle has none.</summary>
+    public string? MetricsJson { get; private init; }
 
     /// <summary>The device the session runs on: "cpu" or "cuda".</summary>
     public string Device { get; }
@@ -121,7 +128,12 @@ public sealed class OnnxCryModel : IDisposable
                     $"but the manifest says input ({string.Join(", ", manifest.InputShape)}) and {manifest.Labels.Count} labels.");
             }
 
-            return new OnnxCryModel(manifest, session, input.Key, output.Key, device, options.MaxBatch);
+            string metricsPath = Path.Combine(folder, "metrics.json");
+            return new OnnxCryModel(manifest, session, input.Key, output.Key, device, options.MaxBatch)
+            {
+                Folder = folder,
+                MetricsJson = File.Exists(metricsPath) ? ReadMetrics(metricsPath) : null,
+            };
         }
         catch
         {
@@ -249,6 +261,20 @@ public sealed class OnnxCryModel : IDisposable
         session.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         session.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
         return session;
+    }
+
+    private static string? ReadMetrics(string path)
+    {
+        try
+        {
+            string text = File.ReadAllText(path);
+            using var document = System.Text.Json.JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object ? text : null;
+        }
+        catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException)
+        {
+            return null; // Metrics are informative; a model without readable metrics still serves.
+        }
     }
 
     private static string FirstLine(string message)

@@ -1,0 +1,104 @@
+using System.CommandLine;
+using Cry.Inference;
+using Cry.Serving;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Cry.Cli.Commands;
+
+/// <summary><c>cry serve</c>: the HTTP API and web page on Kestrel, with the same request handling as the Functions app.</summary>
+internal static class ServeCommand
+{
+    /// <summary>The environment variable read for the API key when --api-key is not given (keeps it out of the process list).</summary>
+    public const string ApiKeyVariable = "CRY_API_KEY";
+
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var model = new Option<string>("--model") { Description = "The model bundle folder; a new bundle written there is picked up without a restart.", Required = true };
+        var urls = new Option<string>("--urls") { Description = "Listening URLs, separated by ';' (port 0 picks a free port).", DefaultValueFactory = _ => CryServer.DefaultUrl };
+        var apiKey = new Option<string?>("--api-key") { Description = $"Require this key in the '{ServingOptions.KeyHeader}' header for predict and champion (default: ${ApiKeyVariable}, else none)." };
+        var maxBody = new Option<double>("--max-body-mb") { Description = "The largest audio body accepted, in MB; larger requests get 413 before their body is read.", DefaultValueFactory = _ => 10 };
+        var device = new Option<string>("--device") { Description = "auto (CUDA when ONNX Runtime can use it, else the CPU), cpu or cuda.", DefaultValueFactory = _ => "auto" };
+        device.AcceptOnlyFromAmong([.. InferenceOptions.Devices]);
+        var threads = new Option<int>("--threads") { Description = "Threads per inference (requests run in parallel on top of this).", DefaultValueFactory = _ => 1 };
+        var threshold = new Option<double?>("--uncertainty-threshold") { Description = "Flag results below this confidence as uncertain (default: the bundle's)." };
+        var command = new Command("serve", "Serve POST /api/predict, GET /api/health, GET /api/models/champion, GET /api/openapi.json and a web page at / (Ctrl+C stops).")
+        {
+            model, urls, apiKey, maxBody, device, threads, threshold,
+        };
+        command.SetAction(async (parse, cancellation) =>
+        {
+            double megabytes = parse.GetValue(maxBody);
+            if (!(megabytes > 0) || megabytes > 1024)
+            {
+                throw new UsageException($"--max-body-mb must be in (0, 1024], not {megabytes}.");
+            }
+
+            var inference = new InferenceOptions
+            {
+                Device = parse.GetValue(device)!,
+                Threads = parse.GetValue(threads),
+                UncertaintyThreshold = parse.GetValue(threshold),
+            };
+            var serving = new ServingOptions
+            {
+                ApiKey = parse.GetValue(apiKey) ?? NullIfEmpty(Environment.GetEnvironmentVariable(ApiKeyVariable)),
+                MaxBodyBytes = (long)(megabytes * 1024 * 1024),
+            };
+            try
+            {
+                inference.Validate();
+                serving.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                throw new UsageException(ex.Message, ex);
+            }
+
+            string[] addresses = parse.GetValue(urls)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            foreach (string address in addresses)
+            {
+                if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                {
+                    throw new UsageException($"--urls: '{address}' is not an http(s) URL such as {CryServer.DefaultUrl}.");
+                }
+            }
+
+            using var predictor = Predictor.FromFolder(parse.GetValue(model)!, inference, message => error.WriteLine($"cry: {message}"));
+            await using var app = CryServer.Build(predictor, serving, addresses);
+            try
+            {
+                await app.StartAsync(cancellation);
+            }
+            catch (IOException ex)
+            {
+                throw new ResourceUnavailableException($"cannot listen on {string.Join(", ", addresses)}: {ex.Message}", ex);
+            }
+
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? addresses;
+            using (var lease = predictor.AcquireModel())
+            {
+                output.WriteLine(
+                    $"cry: serving {lease.Model.Manifest.ModelId} ({lease.Model.Device}) on {string.Join(", ", bound)}; " +
+                    $"{(serving.ApiKey is null ? "no API key required" : $"API key required in {ServingOptions.KeyHeader}")}; Ctrl+C stops.");
+            }
+
+            try
+            {
+                await app.WaitForShutdownAsync(cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C: a normal stop.
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

@@ -1,0 +1,205 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using Cry.Audio;
+using Cry.Inference;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace Cry.Serving;
+
+/// <summary>
+/// The request handling of <c>POST /api/predict</c>, shared by <c>cry serve</c> and the Functions app: media type,
+/// body limit (checked before the whole body is read), decoding, prediction, and a problem+json answer for every
+/// client error. A client's input never produces a 500.
+/// </summary>
+public static class PredictHandler
+{
+    /// <summary>Media types accepted as a raw WAV body.</summary>
+    public static IReadOnlyList<string> AudioMediaTypes { get; } = ["audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "application/octet-stream"];
+
+    /// <summary>The multipart field that carries the file.</summary>
+    public const string FileField = "file";
+
+    /// <summary>Scores the request's audio.</summary>
+    /// <param name="request">The request: a WAV body, or multipart/form-data with a field <see cref="FileField"/>.</param>
+    /// <param name="predictor">The predictor.</param>
+    /// <param name="options">Body limit and key.</param>
+    /// <returns>200 with the result JSON, or a problem+json 4xx.</returns>
+    public static async Task<IResult> HandleAsync(HttpRequest request, Predictor predictor, ServingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(predictor);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!IsAuthorized(request, options))
+        {
+            return Problems.Unauthorized();
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || mediaType.MediaType.Value is not { } type)
+        {
+            return Problems.Unsupported(
+                $"The request has {(string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : $"the Content-Type '{request.ContentType}', which cannot be parsed")}; " +
+                $"send a WAV file as {string.Join(", ", AudioMediaTypes)}, or multipart/form-data with a field '{FileField}'.");
+        }
+
+        bool multipart = type.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
+        if (!multipart && !AudioMediaTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
+        {
+            return Problems.Unsupported(
+                $"The media type '{type}' is not accepted; send a WAV file as {string.Join(", ", AudioMediaTypes)}, or multipart/form-data with a field '{FileField}'.");
+        }
+
+        long bodyLimit = options.MaxBodyBytes + (multipart ? options.MultipartOverheadBytes : 0);
+        if (request.ContentLength is long declared && declared > bodyLimit)
+        {
+            return Problems.TooLarge(options.MaxBodyBytes); // Refused from the header, before any of the body is read.
+        }
+
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = bodyLimit;
+        }
+
+        byte[]? buffer = null;
+        try
+        {
+            int length;
+            if (multipart)
+            {
+                var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
+                if (string.IsNullOrEmpty(boundary))
+                {
+                    return Problems.BadAudio("The multipart/form-data Content-Type has no boundary.");
+                }
+
+                var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024, BodyLengthLimit = options.MaxBodyBytes };
+                (buffer, length) = await ReadFileFieldAsync(reader, options.MaxBodyBytes, request.HttpContext.RequestAborted);
+                if (buffer is null)
+                {
+                    return Problems.BadAudio($"The multipart/form-data body has no field named '{FileField}' holding the WAV file.");
+                }
+            }
+            else
+            {
+                (buffer, length) = await ReadLimitedAsync(request.Body, options.MaxBodyBytes, request.ContentLength, request.HttpContext.RequestAborted);
+            }
+
+            var result = predictor.Predict(buffer.AsSpan(0, length));
+            return Results.Json(result, PredictionResult.JsonOptions);
+        }
+        catch (BodyTooLargeException)
+        {
+            return Problems.TooLarge(options.MaxBodyBytes);
+        }
+        catch (AudioFormatException ex)
+        {
+            return ex.IsUnsupportedFormat ? Problems.Unsupported(ex.Message) : Problems.BadAudio(ex.Message);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? Problems.TooLarge(options.MaxBodyBytes)
+                : Problems.Of(ex.StatusCode, "The request cannot be read", ex.Message);
+        }
+        catch (InvalidDataException ex)
+        {
+            // MultipartReader: malformed framing, or a part over its length limit.
+            return ex.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase)
+                ? Problems.TooLarge(options.MaxBodyBytes)
+                : Problems.BadAudio($"The multipart/form-data body is malformed: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            return Problems.BadAudio($"The body could not be read to its end: {ex.Message}");
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>Whether the request carries the configured key (always true when none is configured).</summary>
+    public static bool IsAuthorized(HttpRequest request, ServingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ApiKey is not { } key)
+        {
+            return true;
+        }
+
+        string? given = request.Headers[ServingOptions.KeyHeader];
+        return given is not null
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(key));
+    }
+
+    private static async Task<(byte[]? Buffer, int Length)> ReadFileFieldAsync(MultipartReader reader, long limit, CancellationToken cancellation)
+    {
+        while (await reader.ReadNextSectionAsync(cancellation) is { } section)
+        {
+            if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                && (disposition.IsFormDisposition() || disposition.IsFileDisposition())
+                && string.Equals(HeaderUtilities.RemoveQuotes(disposition.Name).Value, FileField, StringComparison.Ordinal))
+            {
+                return await ReadLimitedAsync(section.Body, limit, null, cancellation);
+            }
+
+            await section.Body.DrainAsync(cancellation); // Another field: skip it (the reader's limits bound it).
+        }
+
+        return (null, 0);
+    }
+
+    /// <summary>Reads a body into a pooled buffer, stopping as soon as it passes <paramref name="limit"/>.</summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadLimitedAsync(Stream body, long limit, long? declared, CancellationToken cancellation)
+    {
+        int capacity = (int)Math.Clamp(declared ?? 64 * 1024, 4096, limit + 1);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(capacity);
+        int length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (buffer.Length > limit)
+                    {
+                        throw new BodyTooLargeException();
+                    }
+
+                    byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                int read = await body.ReadAsync(buffer.AsMemory(length), cancellation);
+                if (read == 0)
+                {
+                    return (buffer, length);
+                }
+
+                length += read;
+                if (length > limit)
+                {
+                    throw new BodyTooLargeException();
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private sealed class BodyTooLargeException : Exception
+    {
+    }
+}

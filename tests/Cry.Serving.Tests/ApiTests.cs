@@ -1,0 +1,218 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Cry.TestSupport;
+
+namespace Cry.Serving.Tests;
+
+public sealed class ApiTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static ByteArrayContent Wav(byte[] bytes, string type = "audio/wav")
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue(type);
+        return content;
+    }
+
+    private static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel)).RootElement;
+        Assert.Equal((int)status, json.GetProperty("status").GetInt32());
+        return json;
+    }
+
+    [Theory]
+    [InlineData("audio/wav")]
+    [InlineData("audio/x-wav")]
+    [InlineData("application/octet-stream")]
+    public async Task Predict_RawWav_GivesTheResult(string type)
+    {
+        await using var server = await TestServer.StartAsync();
+        using var response = await server.Client.PostAsync("/api/predict", Wav(TestServer.Clip(), type), Cancel);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel)).RootElement;
+        Assert.Contains(json.GetProperty("label").GetString(), TestServer.Labels);
+        Assert.Equal("tiny-served", json.GetProperty("modelId").GetString());
+        Assert.Equal(TestServer.Labels, json.GetProperty("probabilities").EnumerateObject().Select(p => p.Name));
+        Assert.True(json.GetProperty("timingsMs").GetProperty("inference").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public async Task Predict_Multipart_ReadsTheFileField_AndSaysWhenItIsMissing()
+    {
+        await using var server = await TestServer.StartAsync();
+        using (var form = new MultipartFormDataContent())
+        {
+            form.Add(new StringContent("a note"), "comment");
+            form.Add(Wav(TestServer.Clip(12)), "file", "cry.wav");
+            using var response = await server.Client.PostAsync("/api/predict", form, Cancel);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel)).RootElement;
+            Assert.True(json.GetProperty("windows").GetArrayLength() > 1);
+        }
+
+        using var other = new MultipartFormDataContent { { Wav(TestServer.Clip()), "audio", "cry.wav" } };
+        using var missing = await server.Client.PostAsync("/api/predict", other, Cancel);
+        var problem = await Problem(missing, HttpStatusCode.BadRequest);
+        Assert.Contains("'file'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string> Cases() => [.. RobustnessCorpus.Cases.Select(c => c.Name)];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task RobustnessCorpus_GetsItsStatus_NeverA500(string name)
+    {
+        var (_, bytes, expected) = RobustnessCorpus.Cases.Single(c => c.Name == name);
+        await using var server = await TestServer.StartAsync();
+        using var response = await server.Client.PostAsync("/api/predict", Wav(bytes), Cancel);
+        switch (expected)
+        {
+            case Expected.Result:
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                break;
+            case Expected.BadRequest:
+                Assert.False(string.IsNullOrWhiteSpace((await Problem(response, HttpStatusCode.BadRequest)).GetProperty("detail").GetString()));
+                break;
+            default:
+                Assert.False(string.IsNullOrWhiteSpace((await Problem(response, HttpStatusCode.UnsupportedMediaType)).GetProperty("detail").GetString()));
+                break;
+        }
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("audio/mpeg")]
+    [InlineData("application/json")]
+    public async Task Predict_OtherMediaTypes_Are415(string type)
+    {
+        await using var server = await TestServer.StartAsync();
+        using var response = await server.Client.PostAsync("/api/predict", Wav(TestServer.Clip(), type), Cancel);
+        var problem = await Problem(response, HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains(type, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Predict_NoContentType_Is415()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var response = await server.Client.PostAsync("/api/predict", new ByteArrayContent(TestServer.Clip()), Cancel);
+        await Problem(response, HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Fact]
+    public async Task Predict_OverTheLimit_Is413_WithAndWithoutContentLength()
+    {
+        await using var server = await TestServer.StartAsync(new ServingOptions { MaxBodyBytes = 64 * 1024 });
+        byte[] big = TestServer.Clip(10); // 160 KB
+        using (var response = await server.Client.PostAsync("/api/predict", Wav(big), Cancel))
+        {
+            await Problem(response, HttpStatusCode.RequestEntityTooLarge);
+        }
+
+        // Chunked: no Content-Length, so the limit is enforced while reading.
+        var chunked = new StreamContent(new MemoryStream(big));
+        chunked.Headers.ContentType = new MediaTypeHeaderValue("audio/wav");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/predict") { Content = chunked };
+        request.Headers.TransferEncodingChunked = true;
+        using var chunkedResponse = await server.Client.SendAsync(request, Cancel);
+        await Problem(chunkedResponse, HttpStatusCode.RequestEntityTooLarge);
+
+        // Within the limit still works.
+        using var small = await server.Client.PostAsync("/api/predict", Wav(TestServer.Clip(3)), Cancel);
+        Assert.Equal(HttpStatusCode.OK, small.StatusCode);
+    }
+
+    [Fact]
+    public async Task Predict_DeclaredOverTheLimit_IsRefusedBeforeTheBodyIsSent()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port, Cancel);
+        var stream = tcp.GetStream();
+        string head = $"POST /api/predict HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\nContent-Type: audio/wav\r\nContent-Length: 500000000\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), Cancel);
+        await stream.WriteAsync(new byte[1000], Cancel); // 1 KB of the declared 500 MB, then nothing more.
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var buffer = new byte[4096];
+        int read = await stream.ReadAsync(buffer, timeout.Token);
+        string response = Encoding.ASCII.GetString(buffer, 0, read);
+        Assert.StartsWith("HTTP/1.1 413", response, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Key_WhenConfigured_IsRequiredForPredictAndChampion_NotForHealth()
+    {
+        const string key = "0123456789abcdef-secret";
+        await using var server = await TestServer.StartAsync(new ServingOptions { ApiKey = key });
+        using (var none = await server.Client.PostAsync("/api/predict", Wav(TestServer.Clip()), Cancel))
+        {
+            var problem = await Problem(none, HttpStatusCode.Unauthorized);
+            Assert.Contains("x-functions-key", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        using (var wrong = new HttpRequestMessage(HttpMethod.Post, "/api/predict") { Content = Wav(TestServer.Clip()) })
+        {
+            wrong.Headers.Add("x-functions-key", "0123456789abcdef-wrong!");
+            using var response = await server.Client.SendAsync(wrong, Cancel);
+            await Problem(response, HttpStatusCode.Unauthorized);
+        }
+
+        using (var right = new HttpRequestMessage(HttpMethod.Post, "/api/predict") { Content = Wav(TestServer.Clip()) })
+        {
+            right.Headers.Add("x-functions-key", key);
+            using var response = await server.Client.SendAsync(right, Cancel);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        using (var champion = await server.Client.GetAsync("/api/models/champion", Cancel))
+        {
+            await Problem(champion, HttpStatusCode.Unauthorized);
+        }
+
+        using var health = await server.Client.GetAsync("/api/health", Cancel);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_And_Champion_DescribeTheServingModel()
+    {
+        await using var server = await TestServer.StartAsync();
+        var health = JsonDocument.Parse(await server.Client.GetStringAsync("/api/health", Cancel)).RootElement;
+        Assert.Equal("ok", health.GetProperty("status").GetString());
+        Assert.Equal("tiny-served", health.GetProperty("modelId").GetString());
+        Assert.Equal("cpu", health.GetProperty("device").GetString());
+
+        var champion = JsonDocument.Parse(await server.Client.GetStringAsync("/api/models/champion", Cancel)).RootElement;
+        Assert.Equal("tiny-served", champion.GetProperty("modelId").GetString());
+        Assert.Equal(TestServer.Labels, champion.GetProperty("manifest").GetProperty("labels").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(0.25, champion.GetProperty("metrics").GetProperty("macroF1").GetDouble());
+    }
+
+    [Fact]
+    public async Task OpenApi_IsTheRepositoryDocument_AndDescribesEveryApiRoute()
+    {
+        await using var server = await TestServer.StartAsync();
+        string served = await server.Client.GetStringAsync("/api/openapi.json", Cancel);
+        Assert.Equal(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "openapi.json")), served);
+        var paths = JsonDocument.Parse(served).RootElement.GetProperty("paths");
+        var documented = paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject().Select(m => $"{m.Name.ToUpperInvariant()} {p.Name}")).Order().ToList();
+        Assert.Equal(["GET /api/health", "GET /api/models/champion", "GET /api/openapi.json", "POST /api/predict"], documented);
+
+        // Every documented route answers as documented (no 404/405).
+        using var page = await server.Client.GetAsync("/", Cancel);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Not medical advice", await page.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        using var unknown = await server.Client.GetAsync("/api/unknown", Cancel);
+        await Problem(unknown, HttpStatusCode.NotFound);
+    }
+}
