@@ -76,5 +76,28 @@ public sealed class PredictCommandTests : IDisposable
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void RobustnessCorpus_BadFilesAreNamedWithExit3_GoodOnesAreScored()
+    {
+        Directory.CreateDirectory(_temp["corpus"]);
+        var files = RobustnessCorpus.Cases.Select((c, i) =>
+        {
+            string path = _temp[$"corpus/{i:00}-{c.Name.Replace(' ', '-').Replace('/', '-')}.wav"];
+            File.WriteAllBytes(path, c.Bytes);
+            return (Path: path, c.Expected);
+        }).ToList();
+
+        var (code, output, error) = CliRunner.Run(["predict", "--model", _temp["model"], "--json", .. files.Select(f => f.Path)]);
+        Assert.Equal(3, code);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", error, StringComparison.Ordinal);
+        string[] results = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(files.Count(f => f.Expected == Expected.Result), results.Length);
+        foreach (var (path, expected) in files.Where(f => f.Expected != Expected.Result))
+        {
+            Assert.Contains(Path.GetFileName(path) + ":", error, StringComparison.Ordinal);
+        }
+    }
+
     public void Dispose() => _temp.Dispose();
 }
