@@ -49,6 +49,15 @@ public sealed class PredictCommandTests : IDisposable
     }
 
     [Fact]
+    public void Folder_StandsForItsWavFiles()
+    {
+        var (code, output, error) = CliRunner.Run("predict", "--model", _temp["model"], "--json", _temp["clips"]);
+        Assert.Equal(3, code); // notes.wav is text
+        Assert.Equal(2, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("notes.wav", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MissingFile_IsExit3_WithTheName()
     {
         var (code, _, error) = CliRunner.Run("predict", "--model", _temp["model"], _temp["clips/none.wav"]);

@@ -17,7 +17,7 @@ internal static class PredictCommand
         device.AcceptOnlyFromAmong([.. InferenceOptions.Devices]);
         var threads = new Option<int>("--threads") { Description = "Threads per inference.", DefaultValueFactory = _ => 1 };
         var threshold = new Option<double?>("--uncertainty-threshold") { Description = "Flag results below this confidence as uncertain (default: the bundle's, chosen on its validation data)." };
-        var files = new Argument<string[]>("FILE") { Description = "WAV files to score.", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("FILE") { Description = "WAV files to score; a folder stands for every .wav file under it.", Arity = ArgumentArity.OneOrMore };
         var command = new Command("predict", "Say which need each recording most likely expresses, with calibrated probabilities (not medical advice).")
         {
             model, json, device, threads, threshold, files,
@@ -43,7 +43,7 @@ internal static class PredictCommand
             bool asJson = parse.GetValue(json);
             var results = new List<(string File, PredictionResult Result)>();
             int failed = 0;
-            foreach (string file in parse.GetValue(files)!)
+            foreach (string file in Expand(parse.GetValue(files)!))
             {
                 PredictionResult result;
                 try
@@ -76,6 +76,25 @@ internal static class PredictCommand
             return failed > 0 ? ExitCodes.BadInput : ExitCodes.Success;
         });
         return command;
+    }
+
+    private static IEnumerable<string> Expand(IEnumerable<string> paths)
+    {
+        foreach (string path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                foreach (string file in Directory.EnumerateFiles(path, "*.wav", new EnumerationOptions { RecurseSubdirectories = true, MatchCasing = MatchCasing.CaseInsensitive })
+                    .Order(StringComparer.Ordinal))
+                {
+                    yield return file;
+                }
+            }
+            else
+            {
+                yield return path;
+            }
+        }
     }
 
     private static FileStream OpenFile(string path)
