@@ -10,7 +10,12 @@ infra/system-packages.sh --test
 
 configuration="${CONFIGURATION:-Release}"
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+azurite="$(mktemp -d)"
+trap 'infra/azurite.sh stop "$azurite"; rm -rf "$log" "$azurite"' EXIT
+
+# The storage emulator for the pipeline tests (npm azurite, in memory, free ports), stopped on exit.
+infra/azurite.sh start "$azurite"
+export CRY_AZURITE_CONNECTION="$(cat "$azurite/connection-string")"
 
 "$DOTNET" build CryFunctions.sln -c "$configuration" -nologo -v quiet
 set +e

@@ -1,0 +1,269 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Cry.Audio;
+using Cry.Features;
+using Cry.Features.Npy;
+using Cry.Features.Rendering;
+using Cry.Pipeline.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cry.Pipeline;
+
+/// <summary>One unit of feature work: a clip's variant under a spec.</summary>
+/// <param name="Label">The clip's label (its folder).</param>
+/// <param name="Name">The clip's blob name inside the label folder.</param>
+/// <param name="SpecId">The spec's id.</param>
+/// <param name="Variant">0 for the original, 1..k for augmented variants.</param>
+public sealed record FeatureWork(
+    [property: JsonPropertyName("label")] string Label,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("specId")] string SpecId,
+    [property: JsonPropertyName("variant")] int Variant);
+
+/// <summary>What became of an uploaded clip.</summary>
+/// <param name="ClipRef">An opaque id of the clip for logs (a hash: never the file name, which carries metadata).</param>
+/// <param name="Accepted">False when the clip was quarantined, or was gone already.</param>
+/// <param name="Reason">Why it was quarantined.</param>
+/// <param name="Work">The feature work to fan out when accepted.</param>
+public sealed record IngestionResult(string ClipRef, bool Accepted, string? Reason, IReadOnlyList<FeatureWork> Work);
+
+/// <summary>The quarantine note stored next to a refused clip.</summary>
+public sealed record QuarantineReason(
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("originalPath")] string OriginalPath,
+    [property: JsonPropertyName("sha256")] string Sha256,
+    [property: JsonPropertyName("bytes")] long Bytes,
+    [property: JsonPropertyName("quarantinedUtc")] DateTimeOffset QuarantinedUtc);
+
+/// <summary>
+/// Clip ingestion on stored artifacts: accept an uploaded clip or quarantine it with the reason; compute one unit of
+/// feature work (tensor + preview); erase a clip and all that was derived from it.
+/// </summary>
+/// <remarks>
+/// Everything written is a pure function of the clip's bytes, label and name and of the options, so running a step
+/// twice writes the same objects at the same paths: no duplicates. Logs carry an opaque clip reference, never the
+/// file name or audio.
+/// </remarks>
+public sealed class ClipIngestion
+{
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
+    private readonly IArtifactStore _store;
+    private readonly PipelineOptions _options;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, FeatureExtractor> _extractors;
+
+    /// <summary>Creates the step over a store.</summary>
+    public ClipIngestion(IArtifactStore store, PipelineOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _store = store;
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        _extractors = options.Specs.ToDictionary(s => s.Id, s => new FeatureExtractor(s), StringComparer.Ordinal);
+    }
+
+    /// <summary>An opaque, stable reference to a clip for logs and telemetry.</summary>
+    public static string ClipRef(string label, string name) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{label}/{name}")))[..16];
+
+    /// <summary>The clip id used in feature paths and augmentation seeds: the file name without extension (as in training).</summary>
+    public static string ClipId(string name) => Path.GetFileNameWithoutExtension(name);
+
+    /// <summary>Checks an uploaded clip; quarantines it with the reason when it cannot be used.</summary>
+    public async Task<IngestionResult> AcceptAsync(string label, string name, CancellationToken cancellation = default)
+    {
+        string clipRef = ClipRef(label, name);
+        string path = $"{label}/{name}";
+        if (!IsValidName(name))
+        {
+            return await QuarantineAsync(label, name, "The clip's name is not a plain file name.", cancellation).ConfigureAwait(false);
+        }
+
+        var clip = await _store.TryReadAsync(Containers.Clips, path, cancellation).ConfigureAwait(false);
+        if (clip is null)
+        {
+            _logger.LogInformation("Clip {ClipRef} is gone (already processed or erased); nothing to do.", clipRef);
+            return new IngestionResult(clipRef, false, null, []);
+        }
+
+        string? reason = Check(label, clip.Data);
+        if (reason is not null)
+        {
+            return await QuarantineAsync(label, name, reason, cancellation).ConfigureAwait(false);
+        }
+
+        var work = new List<FeatureWork>();
+        int variants = _options.Augmentation.VariantsFor(label).Count + 1;
+        foreach (var spec in _options.Specs)
+        {
+            for (int v = 0; v < variants; v++)
+            {
+                work.Add(new FeatureWork(label, name, spec.Id, v));
+            }
+        }
+
+        _logger.LogInformation("Clip {ClipRef} ({Label}) accepted: {Units} feature units.", clipRef, label, work.Count);
+        return new IngestionResult(clipRef, true, null, work);
+    }
+
+    /// <summary>Computes one unit: the variant's tensor (and preview) under the spec, written under <c>features/</c>.</summary>
+    /// <returns>The tensor's path, or null when the clip is gone.</returns>
+    /// <exception cref="ArgumentException">The spec is not one of the pipeline's, or the variant is out of range.</exception>
+    /// <exception cref="AudioFormatException">The clip cannot be decoded (it was replaced by a bad file since it was accepted).</exception>
+    public async Task<string?> ComputeAsync(FeatureWork work, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (!_extractors.TryGetValue(work.SpecId, out var extractor))
+        {
+            throw new ArgumentException($"Spec {work.SpecId} is not one of the pipeline's ({string.Join(", ", _extractors.Keys)}).", nameof(work));
+        }
+
+        int variants = _options.Augmentation.VariantsFor(work.Label).Count + 1;
+        if (work.Variant < 0 || work.Variant >= variants)
+        {
+            throw new ArgumentException($"Variant {work.Variant} is out of range: {work.Label} clips have {variants}.", nameof(work));
+        }
+
+        var clip = await _store.TryReadAsync(Containers.Clips, $"{work.Label}/{work.Name}", cancellation).ConfigureAwait(false);
+        if (clip is null)
+        {
+            return null;
+        }
+
+        string clipId = ClipId(work.Name);
+        var prepared = new AudioSignal(extractor.PrepareAudio(WavDecoder.Default.Decode(clip.Data)), extractor.Spec.SampleRate);
+        // Seeded by the training pipeline's clip id (label/stem), so a variant here is the same bits as in `cry train`.
+        string seedId = Cry.Training.Data.ClipInfo.MakeClipId(work.Label, work.Name);
+        float[] samples = work.Variant == 0 ? prepared.Samples : _options.Augmentation.CreateVariant(prepared, work.Label, seedId, work.Variant);
+        float[] tensor = extractor.ComputeImage(samples);
+        int[] shape = [.. extractor.ImageShape];
+        string basePath = FeaturePath(work.SpecId, work.Label, clipId, work.Variant);
+
+        using (var npy = new MemoryStream())
+        {
+            NpyFile.Write(npy, tensor, shape);
+            await _store.WriteAsync(Containers.Features, basePath + ".npy", npy.ToArray(), cancellation: cancellation).ConfigureAwait(false);
+        }
+
+        if (_options.Previews)
+        {
+            using var png = new MemoryStream();
+            FeatureImageRenderer.WritePng(tensor, shape, png);
+            await _store.WriteAsync(Containers.Features, basePath + ".png", png.ToArray(), cancellation: cancellation).ConfigureAwait(false);
+        }
+
+        return basePath + ".npy";
+    }
+
+    /// <summary>The path (without extension) of a unit's outputs under <c>features/</c>.</summary>
+    public static string FeaturePath(string specId, string label, string clipId, int variant) => $"{specId}/{label}/{clipId}/{variant}";
+
+    /// <summary>
+    /// Moves a clip to <c>quarantine/</c> with a reason note: copy, read back and compare, then delete the original,
+    /// so nothing is ever lost. Quarantining again overwrites the same objects.
+    /// </summary>
+    public async Task<IngestionResult> QuarantineAsync(string label, string name, string reason, CancellationToken cancellation = default)
+    {
+        string clipRef = ClipRef(label, name);
+        if (!IsValidName(label) || !IsValidName(name))
+        {
+            // The store cannot address such a name; the blob stays where it is (nothing is lost) and the log says why.
+            _logger.LogWarning("Clip {ClipRef} has a name the pipeline cannot address; left in place: {Reason}", clipRef, reason);
+            return new IngestionResult(clipRef, false, reason, []);
+        }
+
+        string path = $"{label}/{name}";
+        var clip = await _store.TryReadAsync(Containers.Clips, path, cancellation).ConfigureAwait(false);
+        if (clip is null)
+        {
+            return new IngestionResult(clipRef, false, reason, []);
+        }
+
+        string sha = Convert.ToHexStringLower(SHA256.HashData(clip.Data));
+        await _store.WriteAsync(Containers.Quarantine, path, clip.Data, cancellation: cancellation).ConfigureAwait(false);
+        var note = new QuarantineReason(reason, $"{Containers.Clips}/{label}/{name}", sha, clip.Data.LongLength, DateTimeOffset.UtcNow);
+        await _store.WriteAsync(Containers.Quarantine, path + ".reason.json", JsonSerializer.SerializeToUtf8Bytes(note, s_json), cancellation: cancellation).ConfigureAwait(false);
+
+        var copy = await _store.TryReadAsync(Containers.Quarantine, path, cancellation).ConfigureAwait(false);
+        if (copy is null || Convert.ToHexStringLower(SHA256.HashData(copy.Data)) != sha)
+        {
+            throw new IOException($"The quarantine copy of clip {clipRef} does not match the original; the original is kept.");
+        }
+
+        await _store.DeleteAsync(Containers.Clips, $"{label}/{name}", cancellation).ConfigureAwait(false);
+        _logger.LogWarning("Clip {ClipRef} quarantined: {Reason}", clipRef, reason);
+        return new IngestionResult(clipRef, false, reason, []);
+    }
+
+    /// <summary>Erases a clip and everything derived from it: the clip, its features and previews under every spec, quarantine copies.</summary>
+    /// <returns>The number of objects deleted.</returns>
+    public async Task<int> EraseAsync(string label, string name, CancellationToken cancellation = default)
+    {
+        if (!IsValidName(name) || !IsValidName(label))
+        {
+            throw new ArgumentException("The label and name must be plain names.");
+        }
+
+        int deleted = 0;
+        deleted += await _store.DeleteAsync(Containers.Clips, $"{label}/{name}", cancellation).ConfigureAwait(false) ? 1 : 0;
+        string clipId = ClipId(name);
+        var features = new List<string>();
+        await foreach (var item in _store.ListAsync(Containers.Features, cancellation: cancellation).ConfigureAwait(false))
+        {
+            // {specId}/{label}/{clipId}/{variant}.*
+            string[] parts = item.Path.Split('/');
+            if (parts.Length == 4 && parts[1] == label && parts[2] == clipId)
+            {
+                features.Add(item.Path);
+            }
+        }
+
+        foreach (string path in features)
+        {
+            deleted += await _store.DeleteAsync(Containers.Features, path, cancellation).ConfigureAwait(false) ? 1 : 0;
+        }
+
+        deleted += await _store.DeleteAsync(Containers.Quarantine, $"{label}/{name}", cancellation).ConfigureAwait(false) ? 1 : 0;
+        deleted += await _store.DeleteAsync(Containers.Quarantine, $"{label}/{name}.reason.json", cancellation).ConfigureAwait(false) ? 1 : 0;
+        _logger.LogInformation("Clip {ClipRef} erased: {Objects} objects.", ClipRef(label, name), deleted);
+        return deleted;
+    }
+
+    private string? Check(string label, byte[] data)
+    {
+        if (!_options.Labels.Contains(label, StringComparer.Ordinal))
+        {
+            return $"Unknown label '{label}'; the labels are {string.Join(", ", _options.Labels)}.";
+        }
+
+        if (data.LongLength > _options.MaxClipBytes)
+        {
+            return $"The clip is {data.LongLength:N0} bytes, more than the limit of {_options.MaxClipBytes:N0}.";
+        }
+
+        try
+        {
+            var signal = WavDecoder.Default.Decode(data);
+            foreach (var extractor in _extractors.Values)
+            {
+                extractor.PrepareAudio(signal);
+            }
+
+            return null;
+        }
+        catch (AudioFormatException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    private static bool IsValidName(string name) =>
+        !string.IsNullOrEmpty(name) && name.Length <= 255 && name is not ("." or "..")
+        && !name.Contains('/', StringComparison.Ordinal) && !name.Contains('\\', StringComparison.Ordinal) && !name.Any(char.IsControl);
+
+}
