@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Azure.Storage.Blobs;
 
-[assembly: AssemblyFixture(typeof(Cry.Pipeline.Tests.Azurite))]
+
 
 namespace Cry.Pipeline.Tests;
 

@@ -1,0 +1,117 @@
+using Cry.Audio;
+using Cry.Inference;
+using Cry.Pipeline;
+using Cry.Pipeline.Storage;
+using Cry.Serving;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace CryFunctions.Functions;
+
+/// <summary>
+/// The HTTP API: the same request handling as <c>cry serve</c> (Cry.Serving) with the champion read from storage,
+/// plus clip upload and erasure. Function-level keys for all but health (the host checks <c>x-functions-key</c>).
+/// </summary>
+public sealed class HttpFunctions(
+    Predictor predictor,
+    ServingOptions serving,
+    IArtifactStore store,
+    ClipIngestion ingestion,
+    PipelineOptions pipeline,
+    ILogger<HttpFunctions> logger)
+{
+    /// <summary>POST /api/predict.</summary>
+    [Function("Predict")]
+    public Task<IResult> Predict([HttpTrigger(AuthorizationLevel.Function, "post", Route = "predict")] HttpRequest request) =>
+        WithChampion(() => PredictHandler.HandleAsync(request, predictor, serving));
+
+    /// <summary>GET /api/health.</summary>
+    [Function("Health")]
+    public IResult Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request)
+    {
+        try
+        {
+            return CryApi.Health(predictor);
+        }
+        catch (ChampionModelSource.NoChampionException)
+        {
+            return Results.Json(new { status = "ok", modelId = (string?)null, device = (string?)null, note = "no champion promoted yet" });
+        }
+    }
+
+    /// <summary>GET /api/models/champion.</summary>
+    [Function("Champion")]
+    public Task<IResult> Champion([HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/champion")] HttpRequest request) =>
+        WithChampion(() => Task.FromResult(CryApi.Champion(predictor)));
+
+    /// <summary>POST /api/clips/{label}: store a labelled clip under <c>clips/</c>, which starts its processing.</summary>
+    [Function("UploadClip")]
+    public async Task<IResult> UploadClip(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "clips/{label}")] HttpRequest request, string label, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!pipeline.Labels.Contains(label, StringComparer.Ordinal))
+        {
+            return Problems.Of(StatusCodes.Status400BadRequest, "Unknown label", $"'{label}' is not a label; the labels are {string.Join(", ", pipeline.Labels)}.");
+        }
+
+        long limit = pipeline.MaxClipBytes;
+        if (request.ContentLength is long declared && declared > limit)
+        {
+            return Problems.Of(StatusCodes.Status413PayloadTooLarge, "The clip is too large", $"The limit is {limit:N0} bytes.");
+        }
+
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, cancellation);
+        if (body.Length > limit)
+        {
+            return Problems.Of(StatusCodes.Status413PayloadTooLarge, "The clip is too large", $"The limit is {limit:N0} bytes.");
+        }
+
+        byte[] bytes = body.ToArray();
+        try
+        {
+            WavDecoder.Default.Decode(bytes); // Refuse what would only be quarantined: the client learns why now.
+        }
+        catch (AudioFormatException ex)
+        {
+            return ex.IsUnsupportedFormat ? Problems.Of(415, "Unsupported media type or codec", ex.Message) : Problems.Of(400, "The audio cannot be read", ex.Message);
+        }
+
+        string name = $"{Guid.NewGuid():N}.wav"; // The server names clips: no client file name (and its metadata) is stored.
+        await store.WriteAsync(Containers.Clips, $"{label}/{name}", bytes, WriteCondition.IfNotExists, cancellation);
+        logger.LogInformation("Clip {ClipRef} uploaded ({Label}).", ClipIngestion.ClipRef(label, name), label);
+        return Results.Json(new { label, name, path = $"clips/{label}/{name}" }, statusCode: StatusCodes.Status201Created);
+    }
+
+    /// <summary>DELETE /api/clips/{label}/{name}: erase a clip and everything derived from it.</summary>
+    [Function("EraseClip")]
+    public async Task<IResult> EraseClip(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "clips/{label}/{name}")] HttpRequest request, string label, string name, CancellationToken cancellation)
+    {
+        try
+        {
+            int deleted = await ingestion.EraseAsync(label, name, cancellation);
+            return deleted == 0
+                ? Problems.Of(StatusCodes.Status404NotFound, "No such clip", $"Nothing is stored for {label}/{name}.")
+                : Results.Json(new { label, name, objectsDeleted = deleted });
+        }
+        catch (ArgumentException ex)
+        {
+            return Problems.Of(StatusCodes.Status400BadRequest, "Invalid clip name", ex.Message);
+        }
+    }
+
+    private static async Task<IResult> WithChampion(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (ChampionModelSource.NoChampionException ex)
+        {
+            return Problems.Of(StatusCodes.Status503ServiceUnavailable, "No model is serving yet", ex.Message);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Cry.Inference;
+using Cry.Pipeline;
+using Cry.Pipeline.Storage;
+using Cry.Serving;
+using CryFunctions;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.Services.AddOptions<CryFunctionsOptions>()
+    .Bind(builder.Configuration.GetSection(CryFunctionsOptions.Section))
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddSingleton<IArtifactStore>(services =>
+    new BlobArtifactStore(StorageConnection.CreateBlobService(services.GetRequiredService<IConfiguration>())));
+builder.Services.AddSingleton(services =>
+{
+    var options = services.GetRequiredService<IOptions<CryFunctionsOptions>>().Value;
+    return new PipelineOptions { MaxClipBytes = (long)(options.MaxClipMegabytes * 1024 * 1024) };
+});
+builder.Services.AddSingleton(services => new ClipIngestion(
+    services.GetRequiredService<IArtifactStore>(),
+    services.GetRequiredService<PipelineOptions>(),
+    services.GetRequiredService<ILoggerFactory>().CreateLogger<ClipIngestion>()));
+builder.Services.AddSingleton(services =>
+{
+    var options = services.GetRequiredService<IOptions<CryFunctionsOptions>>().Value;
+    var inference = new InferenceOptions { Device = options.InferenceDevice, Threads = options.InferenceThreads, UncertaintyThreshold = options.UncertaintyThreshold };
+    string cache = options.ModelCacheFolder ?? Path.Combine(Path.GetTempPath(), "cryfunctions-models");
+    var source = new ChampionModelSource(
+        services.GetRequiredService<IArtifactStore>(), cache, inference, TimeSpan.FromSeconds(options.ChampionCheckSeconds),
+        services.GetRequiredService<ILoggerFactory>().CreateLogger<ChampionModelSource>());
+    return new Predictor(source, inference); // Loaded lazily on the first request: Flex Consumption gives 30 s to start.
+});
+builder.Services.AddSingleton(services =>
+{
+    var options = services.GetRequiredService<IOptions<CryFunctionsOptions>>().Value;
+    return new ServingOptions { MaxBodyBytes = (long)(options.MaxPredictBodyMegabytes * 1024 * 1024) }; // Keys: the Functions host checks them.
+});
+
+builder.Build().Run();

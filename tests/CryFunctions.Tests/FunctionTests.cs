@@ -1,0 +1,195 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using Cry.Audio;
+using Cry.Inference;
+using Cry.Pipeline;
+using Cry.Pipeline.Storage;
+using Cry.Pipeline.Tests;
+using Cry.Serving;
+using Cry.TestSupport;
+using CryFunctions.Functions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CryFunctions.Tests;
+
+/// <summary>The function classes called directly with real blobs on Azurite (the host cannot run here).</summary>
+public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
+{
+    private readonly string _cache = Path.Combine(Path.GetTempPath(), "cry-fn-" + Guid.NewGuid().ToString("N"));
+    private BlobServiceClient _service = null!;
+    private IArtifactStore _store = null!;
+    private string _prefix = string.Empty;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public ValueTask InitializeAsync()
+    {
+        // The app uses fixed container names; each test class instance gets its own emulator account view by
+        // cleaning them first (tests in this class run one at a time).
+        _service = azurite.Service();
+        _store = new BlobArtifactStore(_service);
+        _prefix = Guid.NewGuid().ToString("N")[..8];
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (string container in new[] { Containers.Clips, Containers.Features, Containers.Quarantine, Containers.Models })
+        {
+            await _service.GetBlobContainerClient(container).DeleteIfExistsAsync();
+        }
+
+        if (Directory.Exists(_cache))
+        {
+            Directory.Delete(_cache, recursive: true);
+        }
+    }
+
+    private static byte[] Clip(double seconds = 7, ulong seed = 1) => WavEncoder.Encode(SyntheticCry.Generate(8000, seconds, seed).Samples, 8000);
+
+    private ClipIngestion Ingestion(PipelineOptions? options = null) => new(_store, options ?? new PipelineOptions { Previews = false });
+
+    private (HttpFunctions Functions, Predictor Predictor) Http(PipelineOptions? options = null)
+    {
+        var inference = new InferenceOptions { Device = "cpu" };
+        var predictor = new Predictor(new ChampionModelSource(_store, _cache, inference, TimeSpan.Zero), inference);
+        options ??= new PipelineOptions { Previews = false };
+        return (new HttpFunctions(predictor, new ServingOptions(), _store, Ingestion(options), options, NullLogger<HttpFunctions>.Instance), predictor);
+    }
+
+    private static DefaultHttpContext Request(string method, byte[]? body = null, string? contentType = null)
+    {
+        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
+        context.Request.Method = method;
+        if (body is not null)
+        {
+            context.Request.Body = new MemoryStream(body);
+            context.Request.ContentLength = body.Length;
+            context.Request.ContentType = contentType;
+        }
+
+        context.Response.Body = new MemoryStream();
+        return context;
+    }
+
+    private static async Task<(int Status, JsonElement Body)> Execute(IResult result, DefaultHttpContext context)
+    {
+        await result.ExecuteAsync(context);
+        context.Response.Body.Position = 0;
+        string text = await new StreamReader(context.Response.Body).ReadToEndAsync();
+        return (context.Response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task UploadedClip_FansOutWork_AndEachUnitWritesItsTensor_Idempotently()
+    {
+        string name = $"{_prefix}-a.wav";
+        await _store.WriteAsync(Containers.Clips, $"burping/{name}", Clip(), cancellation: Cancel);
+        var functions = new ClipFunctions(Ingestion(), NullLogger<ClipFunctions>.Instance);
+
+        string[] messages = await functions.HandleAsync("burping", name, Cancel);
+        Assert.Equal(4, messages.Length);
+        foreach (string message in messages)
+        {
+            await functions.ComputeFeatures(JsonSerializer.Deserialize<FeatureWork>(message)!, Cancel);
+        }
+
+        var tensors = await _store.ListAsync(Containers.Features, cancellation: Cancel).ToListAsync(Cancel);
+        Assert.Equal(4, tensors.Count);
+
+        // The same blob again (a retry, a second notification): the same four objects, no more.
+        foreach (string message in await functions.HandleAsync("burping", name, Cancel))
+        {
+            await functions.ComputeFeatures(JsonSerializer.Deserialize<FeatureWork>(message)!, Cancel);
+        }
+
+        Assert.Equal(tensors.Select(t => t.Path), (await _store.ListAsync(Containers.Features, cancellation: Cancel).ToListAsync(Cancel)).Select(t => t.Path));
+    }
+
+    [Fact]
+    public async Task BadUpload_IsQuarantined_AndFansOutNothing()
+    {
+        string name = $"{_prefix}-bad.wav";
+        await _store.WriteAsync(Containers.Clips, $"tired/{name}", Encoding.UTF8.GetBytes("not a wav"), cancellation: Cancel);
+        var functions = new ClipFunctions(Ingestion(), NullLogger<ClipFunctions>.Instance);
+        Assert.Empty(await functions.HandleAsync("tired", name, Cancel));
+        Assert.NotNull(await _store.TryReadAsync(Containers.Quarantine, $"tired/{name}.reason.json", Cancel));
+        Assert.Null(await _store.TryReadAsync(Containers.Clips, $"tired/{name}", Cancel));
+    }
+
+    [Fact]
+    public async Task Predict_Is503WithoutAChampion_And200OncePromoted_ThenFollowsANewChampion()
+    {
+        var (functions, predictor) = Http();
+        using (predictor)
+        {
+            var noChampion = Request("POST", Clip(), "audio/wav");
+            var (status, problem) = await Execute(await functions.Predict(noChampion.Request), noChampion);
+            Assert.Equal((int)HttpStatusCode.ServiceUnavailable, status);
+            Assert.Contains("No model", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
+
+            await Promote(TinyBundle.Create(["hungry", "tired"], "model-1"));
+            var first = Request("POST", Clip(), "audio/wav");
+            (status, var body) = await Execute(await functions.Predict(first.Request), first);
+            Assert.Equal(200, status);
+            Assert.Equal("model-1", body.GetProperty("modelId").GetString());
+
+            await Promote(TinyBundle.Create(["hungry", "tired"], "model-2"));
+            var second = Request("POST", Clip(), "audio/wav");
+            (_, body) = await Execute(await functions.Predict(second.Request), second);
+            Assert.Equal("model-2", body.GetProperty("modelId").GetString());
+
+            var bad = Request("POST", Encoding.UTF8.GetBytes("text"), "audio/wav");
+            (status, _) = await Execute(await functions.Predict(bad.Request), bad);
+            Assert.Equal(400, status);
+        }
+    }
+
+    [Fact]
+    public async Task UploadClip_StoresUnderAServerName_RefusesBadInput_AndEraseRemovesIt()
+    {
+        var (functions, predictor) = Http();
+        using (predictor)
+        {
+            var upload = Request("POST", Clip(), "audio/wav");
+            var (status, body) = await Execute(await functions.UploadClip(upload.Request, "hungry", Cancel), upload);
+            Assert.Equal(201, status);
+            string name = body.GetProperty("name").GetString()!;
+            Assert.NotNull(await _store.TryReadAsync(Containers.Clips, $"hungry/{name}", Cancel));
+
+            var unknown = Request("POST", Clip(), "audio/wav");
+            (status, _) = await Execute(await functions.UploadClip(unknown.Request, "sleepy", Cancel), unknown);
+            Assert.Equal(400, status);
+
+            var ogg = Request("POST", [.. "OggS\0\x02"u8, .. new byte[60]], "audio/ogg");
+            (status, _) = await Execute(await functions.UploadClip(ogg.Request, "hungry", Cancel), ogg);
+            Assert.Equal(415, status);
+
+            var erase = Request("DELETE");
+            (status, body) = await Execute(await functions.EraseClip(erase.Request, "hungry", name, Cancel), erase);
+            Assert.Equal(200, status);
+            Assert.Equal(1, body.GetProperty("objectsDeleted").GetInt32());
+            var again = Request("DELETE");
+            (status, _) = await Execute(await functions.EraseClip(again.Request, "hungry", name, Cancel), again);
+            Assert.Equal(404, status);
+        }
+    }
+
+    private async Task Promote(TinyBundle bundle)
+    {
+        string folder = Path.Combine(_cache, "source-" + bundle.ModelId);
+        bundle.Write(folder);
+        foreach (string file in Directory.GetFiles(folder))
+        {
+            await _store.WriteAsync(Containers.Models, $"{bundle.ModelId}/{Path.GetFileName(file)}", await File.ReadAllBytesAsync(file, Cancel), cancellation: Cancel);
+        }
+
+        var pointer = new ChampionPointer(bundle.ModelId, DateTimeOffset.UtcNow, "test");
+        await _store.WriteAsync(Containers.Models, ChampionPointer.Path, JsonSerializer.SerializeToUtf8Bytes(pointer), cancellation: Cancel);
+    }
+}
