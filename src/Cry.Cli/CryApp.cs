@@ -27,6 +27,7 @@ public static class CryApp
         root.Subcommands.Add(DemoCommand.Create(args, output, error));
         root.Subcommands.Add(PredictCommand.Create(output, error));
         root.Subcommands.Add(ServeCommand.Create(output, error));
+        root.Subcommands.Add(TrainJobCommand.Create(args, output, error));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -33,6 +33,33 @@ public sealed class FeaturizedDataset
         Skipped = skipped;
     }
 
+    /// <summary>A dataset from tensors computed elsewhere (e.g. read from the pipeline's storage): variants[clip][variant].</summary>
+    /// <exception cref="ArgumentException">The counts or tensor lengths do not match the dataset and spec.</exception>
+    public static FeaturizedDataset FromTensors(ClipDataset dataset, FeatureSpec spec, float[][][] variants)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(variants);
+        spec.RequireStage(FeatureStage.Image);
+        var image = spec.Image!;
+        int[] shape = [image.Channels.Count, image.Size, image.Size];
+        int length = shape[0] * shape[1] * shape[2];
+        if (variants.Length != dataset.Count)
+        {
+            throw new ArgumentException($"{variants.Length} tensor sets for {dataset.Count} clips.", nameof(variants));
+        }
+
+        for (int i = 0; i < variants.Length; i++)
+        {
+            if (variants[i] is not { Length: > 0 } set || set.Any(t => t is null || t.Length != length))
+            {
+                throw new ArgumentException($"Clip {dataset.Clips[i].ClipId} needs at least one tensor of {length} values (shape {string.Join(" × ", shape)}).", nameof(variants));
+            }
+        }
+
+        return new FeaturizedDataset(dataset, spec, shape, variants, []);
+    }
+
     /// <summary>The usable clips.</summary>
     public ClipDataset Dataset { get; }
 
