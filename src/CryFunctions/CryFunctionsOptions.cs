@@ -31,6 +31,33 @@ public sealed class CryFunctionsOptions
     [Range(0.0, 1.0)]
     public double? UncertaintyThreshold { get; set; }
 
+    /// <summary>The retraining schedule (NCRONTAB with seconds); default weekly, Sunday 03:00 UTC.</summary>
+    [Required]
+    public string RetrainSchedule { get; set; } = "0 0 3 * * 0";
+
+    /// <summary>Maximum epochs of a retraining job.</summary>
+    [Range(1, 1000)]
+    public int RetrainEpochs { get; set; } = 40;
+
+    /// <summary>How long the orchestration waits for a training job's result, in minutes.</summary>
+    [Range(1, 1440)]
+    public double TrainingTimeoutMinutes { get; set; } = 120;
+
+    /// <summary>How much higher a challenger's macro-F1 on the evaluation groups must be to be promoted.</summary>
+    [Range(0.0, 1.0)]
+    public double PromotionMargin { get; set; } = 0.01;
+
+    /// <summary>The share of groups held out for evaluation, chosen by a stable hash of the group key.</summary>
+    [Range(0.05, 0.5)]
+    public double HoldoutShare { get; set; } = 0.2;
+
+    /// <summary>local (start <see cref="TrainJobCommand"/> as a process) or servicebus (a message on training-jobs).</summary>
+    [RegularExpression("^(local|servicebus)$")]
+    public string TrainingDispatch { get; set; } = "local";
+
+    /// <summary>How the local dispatcher starts cry, e.g. <c>dotnet /repo/out/cli/cry.dll</c>.</summary>
+    public string TrainJobCommand { get; set; } = "cry";
+
     /// <summary>The largest audio body accepted by predict, in megabytes.</summary>
     [Range(0.01, 100)]
     public double MaxPredictBodyMegabytes { get; set; } = 10;

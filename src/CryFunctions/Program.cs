@@ -1,5 +1,6 @@
 using Cry.Inference;
 using Cry.Pipeline;
+using Cry.Pipeline.Retraining;
 using Cry.Pipeline.Storage;
 using Cry.Serving;
 using CryFunctions;
@@ -41,6 +42,20 @@ builder.Services.AddSingleton(services =>
 {
     var options = services.GetRequiredService<IOptions<CryFunctionsOptions>>().Value;
     return new ServingOptions { MaxBodyBytes = (long)(options.MaxPredictBodyMegabytes * 1024 * 1024) }; // Keys: the Functions host checks them.
+});
+
+builder.Services.AddSingleton<ITrainingDispatcher>(services =>
+{
+    var options = services.GetRequiredService<IOptions<CryFunctionsOptions>>().Value;
+    var configuration = services.GetRequiredService<IConfiguration>();
+    if (options.TrainingDispatch == "servicebus")
+    {
+        return new ServiceBusDispatcher(ServiceBusConnection.CreateClient(configuration).CreateSender(ServiceBusDispatcher.Queue));
+    }
+
+    string connection = configuration[StorageConnection.Name]
+        ?? throw new InvalidOperationException($"The local training dispatcher passes the '{StorageConnection.Name}' connection string to the job; set it.");
+    return new LocalProcessDispatcher(options.TrainJobCommand, connection, Path.Combine(Path.GetTempPath(), "cryfunctions-jobs"));
 });
 
 builder.Build().Run();

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+
+namespace Cry.Pipeline.Retraining;
+
+/// <summary>Sends a training job to whatever runs it; the job reports back by writing <c>models/{runId}/result.json</c>.</summary>
+public interface ITrainingDispatcher
+{
+    /// <summary>Dispatches the job. Dispatching the same run id twice must not run it twice where the transport can prevent it.</summary>
+    Task DispatchAsync(TrainingJob job, CancellationToken cancellation = default);
+}
+
+/// <summary>
+/// The local default: starts <c>cry train-job --job FILE --storage CONNECTION</c> as a separate process (the Function
+/// app never loads TorchSharp) and returns; the process writes the result blob when it ends.
+/// </summary>
+/// <param name="command">How to start cry, e.g. <c>dotnet /path/to/out/cli/cry.dll</c> or <c>cry</c>.</param>
+/// <param name="storageConnection">The storage connection string the job uses (the app's CryStorage).</param>
+/// <param name="workFolder">Where job files and the job's log go.</param>
+public sealed class LocalProcessDispatcher(string command, string storageConnection, string workFolder) : ITrainingDispatcher
+{
+    /// <inheritdoc/>
+    public async Task DispatchAsync(TrainingJob job, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        Directory.CreateDirectory(workFolder);
+        string jobFile = Path.Combine(workFolder, $"{job.RunId}.job.json");
+        await File.WriteAllTextAsync(jobFile, job.ToJson(), cancellation).ConfigureAwait(false);
+        string[] parts = command.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0)
+        {
+            throw new InvalidOperationException("The train-job command is empty: set Cry__TrainJobCommand.");
+        }
+
+        var start = new ProcessStartInfo(parts[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string part in parts.Skip(1))
+        {
+            start.ArgumentList.Add(part);
+        }
+
+        start.ArgumentList.Add("train-job");
+        start.ArgumentList.Add("--job");
+        start.ArgumentList.Add(jobFile);
+        start.Environment["CryStorage"] = storageConnection; // Not on the command line, where other users could read it.
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"'{command}' did not start.");
+        string log = Path.Combine(workFolder, $"{job.RunId}.log");
+        _ = Task.Run(async () =>
+        {
+            using (process)
+            {
+                var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
+                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                await File.WriteAllTextAsync(log, await output.ConfigureAwait(false) + await error.ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false);
+            }
+        }, CancellationToken.None);
+    }
+}
+
+/// <summary>
+/// Azure: a message on the <c>training-jobs</c> queue (duplicate detection on) with the run id as message id, so a
+/// re-sent job is dropped by Service Bus; a Container Apps job on a GPU profile receives it (KEDA scaler).
+/// </summary>
+/// <param name="sender">A sender for the training-jobs queue (managed identity or connection string, as the host configures).</param>
+public sealed class ServiceBusDispatcher(Azure.Messaging.ServiceBus.ServiceBusSender sender) : ITrainingDispatcher
+{
+    /// <summary>The queue name.</summary>
+    public const string Queue = "training-jobs";
+
+    /// <inheritdoc/>
+    public Task DispatchAsync(TrainingJob job, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var message = new Azure.Messaging.ServiceBus.ServiceBusMessage(BinaryData.FromString(job.ToJson()))
+        {
+            MessageId = job.RunId,
+            ContentType = "application/json",
+            Subject = "training-job",
+        };
+        return sender.SendMessageAsync(message, cancellation);
+    }
+}
