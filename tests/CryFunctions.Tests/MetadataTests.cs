@@ -18,7 +18,11 @@ public sealed class MetadataTests
     [Fact]
     public void TheAppHasExactlyTheseFunctions() =>
         Assert.Equal(
-            ["Champion", "ClipUploaded", "ClipUploadedEventGrid", "ComputeFeatures", "EraseClip", "Health", "Predict", "UploadClip"],
+            [
+                "Champion", "ClipUploaded", "ClipUploadedEventGrid", "ComputeFeatures", "EraseClip", "Health", "ListModels", "Predict",
+                "PromoteModel", "RetrainDispatch", "RetrainEvaluate", "RetrainOrchestrator", "RetrainSnapshot", "RetrainStatus",
+                "ScheduledRetrain", "StartRetrain", "TrainingResultWritten", "UploadClip",
+            ],
             Functions.Select(f => f.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
 
     [Theory]
@@ -37,6 +41,25 @@ public sealed class MetadataTests
     }
 
     [Fact]
+    public void Retraining_IsAnOrchestrationWithActivities_FedByTheResultBlobAndTheSchedule()
+    {
+        Assert.Equal("orchestrationTrigger", Get(Trigger("RetrainOrchestrator"), "type"));
+        foreach (string activity in new[] { "RetrainSnapshot", "RetrainDispatch", "RetrainEvaluate" })
+        {
+            Assert.Equal("activityTrigger", Get(Trigger(activity), "type"));
+        }
+
+        var result = Trigger("TrainingResultWritten");
+        Assert.Equal("blobTrigger", Get(result, "type"));
+        Assert.Equal("models/{runId}/result.json", Get(result, "path"));
+        Assert.Equal("CryStorage", Get(result, "connection"));
+
+        var timer = Trigger("ScheduledRetrain");
+        Assert.Equal("timerTrigger", Get(timer, "type"));
+        Assert.Equal("%Cry:RetrainSchedule%", Get(timer, "schedule"));
+    }
+
+    [Fact]
     public void ComputeFeatures_ReadsTheWorkQueue()
     {
         var trigger = Trigger("ComputeFeatures");
@@ -51,6 +74,10 @@ public sealed class MetadataTests
     [InlineData("Champion", "get", "models/champion", "Function")]
     [InlineData("UploadClip", "post", "clips/{label}", "Function")]
     [InlineData("EraseClip", "delete", "clips/{label}/{name}", "Function")]
+    [InlineData("StartRetrain", "post", "retrain", "Function")]
+    [InlineData("RetrainStatus", "get", "retrain/{id}", "Function")]
+    [InlineData("ListModels", "get", "models", "Function")]
+    [InlineData("PromoteModel", "post", "models/{id}/promote", "Function")]
     public void HttpFunctions_HaveTheirRouteMethodAndKeyLevel(string function, string method, string route, string authLevel)
     {
         var trigger = Trigger(function);

@@ -27,6 +27,7 @@ public sealed partial class SettingsTests
             "AzureWebJobsStorage",
             "FUNCTIONS_WORKER_RUNTIME",
             StorageConnection.Name,
+            ServiceBusConnection.Name,
             "AzureWebJobs.ClipUploadedEventGrid.Disabled",
         };
         foreach (var property in typeof(CryFunctionsOptions).GetProperties())
