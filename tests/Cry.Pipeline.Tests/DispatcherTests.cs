@@ -1,0 +1,66 @@
+using Azure.Messaging.ServiceBus;
+using Cry.Pipeline.Retraining;
+
+namespace Cry.Pipeline.Tests;
+
+public sealed class DispatcherTests
+{
+    /// <summary>The SDK's mocking seam: a sender built with its protected constructor that records what it is given.</summary>
+    private sealed class RecordingSender : ServiceBusSender
+    {
+        public List<ServiceBusMessage> Sent { get; } = [];
+
+        public override Task SendMessageAsync(ServiceBusMessage message, CancellationToken cancellationToken = default)
+        {
+            Sent.Add(message);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task ServiceBus_SendsTheJobWithTheRunIdAsMessageId_SoAResendIsDeduplicated()
+    {
+        var sender = new RecordingSender();
+        var job = new TrainingJob { RunId = "run-42", SnapshotId = "snap-7", Epochs = 12 };
+        var dispatcher = new ServiceBusDispatcher(sender);
+
+        await dispatcher.DispatchAsync(job, TestContext.Current.CancellationToken);
+        await dispatcher.DispatchAsync(job, TestContext.Current.CancellationToken); // a retried activity
+
+        Assert.Equal(2, sender.Sent.Count);
+        Assert.All(sender.Sent, m => Assert.Equal("run-42", m.MessageId)); // duplicate detection on the queue drops the second
+        Assert.Equal("application/json", sender.Sent[0].ContentType);
+        var received = TrainingJob.Parse(sender.Sent[0].Body.ToString());
+        Assert.Equal(job, received);
+    }
+
+    [Fact]
+    public async Task LocalProcess_StartsTheCommandWithTheJobFile_AndPassesStorageInTheEnvironment()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "cry-dispatch-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // A stand-in for `cry`: a shell that records its arguments and the CryStorage variable.
+            string script = Path.Combine(folder, "fake-cry.sh");
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(script, "#!/bin/sh\necho \"$@\" > \"$(dirname \"$0\")/args.txt\"\necho \"$CryStorage\" > \"$(dirname \"$0\")/storage.txt\"\n");
+            var dispatcher = new LocalProcessDispatcher($"sh {script}", "UseDevelopmentStorage=true", folder);
+
+            await dispatcher.DispatchAsync(new TrainingJob { RunId = "run-1", SnapshotId = "s" }, TestContext.Current.CancellationToken);
+
+            string args = Path.Combine(folder, "args.txt");
+            for (int i = 0; i < 100 && !File.Exists(Path.Combine(folder, "run-1.log")); i++)
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+
+            Assert.Equal($"train-job --job {Path.Combine(folder, "run-1.job.json")}", File.ReadAllText(args).Trim());
+            Assert.Equal("UseDevelopmentStorage=true", File.ReadAllText(Path.Combine(folder, "storage.txt")).Trim());
+            Assert.Equal("run-1", TrainingJob.Parse(File.ReadAllText(Path.Combine(folder, "run-1.job.json"))).RunId);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
