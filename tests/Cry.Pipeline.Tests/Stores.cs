@@ -30,7 +30,7 @@ public static class Stores
     }
 
     /// <summary>Prefixes container names (test isolation on the one emulator account).</summary>
-    private sealed class PrefixedStore(IArtifactStore inner, string prefix) : IArtifactStore
+    internal sealed class PrefixedStore(IArtifactStore inner, string prefix) : IArtifactStore
     {
         public Task<StoredArtifact?> TryReadAsync(string container, string path, CancellationToken cancellation = default) =>
             inner.TryReadAsync($"{prefix}-{container}", path, cancellation);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Azure.Storage.Blobs;
 using Cry.Audio;
 using Cry.Inference;
 using Cry.Pipeline;
@@ -21,28 +20,25 @@ namespace CryFunctions.Tests;
 public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
 {
     private readonly string _cache = Path.Combine(Path.GetTempPath(), "cry-fn-" + Guid.NewGuid().ToString("N"));
-    private BlobServiceClient _service = null!;
     private IArtifactStore _store = null!;
     private string _prefix = string.Empty;
+    private Action _cleanup = () => { };
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     public ValueTask InitializeAsync()
     {
-        // The app uses fixed container names; each test class instance gets its own emulator account view by
-        // cleaning them first (tests in this class run one at a time).
-        _service = azurite.Service();
-        _store = new BlobArtifactStore(_service);
+        // Containers with a per-test prefix: other test assemblies share the emulator (the end-to-end test uses the
+        // app's real container names).
+        _store = Stores.Create("blob", azurite, out _cleanup);
         _prefix = Guid.NewGuid().ToString("N")[..8];
         return ValueTask.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (string container in new[] { Containers.Clips, Containers.Features, Containers.Quarantine, Containers.Models })
-        {
-            await _service.GetBlobContainerClient(container).DeleteIfExistsAsync();
-        }
+        _cleanup();
+        await Task.CompletedTask;
 
         if (Directory.Exists(_cache))
         {
