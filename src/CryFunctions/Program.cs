@@ -50,7 +50,7 @@ builder.Services.AddSingleton<ITrainingDispatcher>(services =>
     var configuration = services.GetRequiredService<IConfiguration>();
     if (options.TrainingDispatch == "servicebus")
     {
-        return new ServiceBusDispatcher(ServiceBusConnection.CreateClient(configuration).CreateSender(ServiceBusDispatcher.Queue));
+        return new ServiceBusDispatcher(ServiceBusConnection.CreateClient(key => configuration[key]).CreateSender(ServiceBusDispatcher.Queue));
     }
 
     string connection = configuration[StorageConnection.Name]

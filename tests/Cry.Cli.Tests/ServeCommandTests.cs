@@ -45,3 +45,34 @@ public sealed class ServeCommandTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 }
+
+/// <summary>`cry train-job` refusals (the job itself runs in the pipeline end-to-end tests).</summary>
+public sealed class TrainJobCommandTests
+{
+    [Theory]
+    [InlineData]
+    [InlineData("--job", "job.json", "--from-service-bus")]
+    public void NeitherOrBothSources_AreUsageErrors(params string[] extra)
+    {
+        var (code, _, error) = CliRunner.Run(["train-job", "--store", Path.GetTempPath(), .. extra]);
+        Assert.Equal(2, code);
+        Assert.Contains("exactly one of --job FILE and --from-service-bus", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromServiceBus_WithoutAConnection_SaysWhatToSet()
+    {
+        Assert.Null(Environment.GetEnvironmentVariable("CryServiceBus"));
+        var (code, _, error) = CliRunner.Run("train-job", "--from-service-bus", "--store", Path.GetTempPath());
+        Assert.Equal(2, code);
+        Assert.Contains("CryServiceBus", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingJobFile_IsExit3()
+    {
+        var (code, _, error) = CliRunner.Run("train-job", "--job", Path.Combine(Path.GetTempPath(), "no-such-job.json"), "--store", Path.GetTempPath());
+        Assert.Equal(3, code);
+        Assert.Contains("no-such-job.json", error, StringComparison.Ordinal);
+    }
+}

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
+using Cry.Pipeline.Retraining;
+
 namespace CryFunctions.Tests;
 
 /// <summary>The sample settings file and the code agree: every setting read is in the file, explained, and nothing else is.</summary>

@@ -22,16 +22,49 @@ internal static class TrainJobCommand
 
     public static Command Create(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
-        var jobFile = new Option<string>("--job") { Description = "The job document (runId, snapshotId, model, epochs, patience, seed).", Required = true };
+        var jobFile = new Option<string?>("--job") { Description = "The job document (runId, snapshotId, model, epochs, patience, seed)." };
+        var fromServiceBus = new Option<bool>("--from-service-bus")
+        {
+            Description = $"Receive one job from the training-jobs queue ({ServiceBusConnection.Name} or {ServiceBusConnection.Name}__fullyQualifiedNamespace), " +
+                "renew its lock while training, complete it on success, dead-letter it with the reason on failure; exit 0 when no job waits.",
+        };
         var storage = new Option<string?>("--storage") { Description = $"A storage connection string (default: ${StorageVariable})." };
         var store = new Option<string?>("--store") { Description = "A local artifact folder instead of Azure Storage (the layout `cry` uses without Azure)." };
         var threads = new Option<int>("--threads") { Description = "CPU threads for training.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("train-job", "Run a training job of the pipeline: snapshot + stored features → models/{runId}/ (bundle and result.json).")
         {
-            jobFile, storage, store, threads,
+            jobFile, fromServiceBus, storage, store, threads,
         };
         command.SetAction(async (parse, cancellation) =>
         {
+            if (parse.GetValue(fromServiceBus) == (parse.GetValue(jobFile) is not null))
+            {
+                throw new UsageException("Give exactly one of --job FILE and --from-service-bus.");
+            }
+
+            if (parse.GetValue(fromServiceBus))
+            {
+                var bus = OpenStore(parse.GetValue(storage), parse.GetValue(store));
+                Azure.Messaging.ServiceBus.ServiceBusClient client;
+                try
+                {
+                    client = ServiceBusConnection.CreateClient(ServiceBusConnection.FromEnvironment);
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException)
+                {
+                    throw new UsageException($"--from-service-bus: {ex.Message}", ex);
+                }
+
+                await using var disposeClient = client;
+                await using var receiver = client.CreateReceiver(ServiceBusDispatcher.Queue);
+                var (outcome, received, reason) = await new ServiceBusJobReceiver(receiver, TimeSpan.FromSeconds(20)).ReceiveAndRunAsync(
+                    (job, token) => RunAsync(bus, job, parse.GetValue(threads), "cry " + string.Join(' ', args), message => error.WriteLine($"cry: {message}"), token),
+                    TimeSpan.FromSeconds(30),
+                    cancellation);
+                output.WriteLine($"train-job: {outcome}{(received is null ? string.Empty : $" {received.RunId}")}{(reason is null ? string.Empty : $" ({reason})")}");
+                return outcome == ReceiveOutcome.DeadLettered ? ExitCodes.BadInput : ExitCodes.Success;
+            }
+
             TrainingJob job;
             try
             {
