@@ -58,6 +58,10 @@ public sealed class CryFunctionsOptions
     /// <summary>How the local dispatcher starts cry, e.g. <c>dotnet /repo/out/cli/cry.dll</c>.</summary>
     public string TrainJobCommand { get; set; } = "cry";
 
+    /// <summary>Clips (and everything derived from them) older than this many days are erased daily; 0 (default) keeps them.</summary>
+    [Range(0.0, 36500)]
+    public double RetentionDays { get; set; }
+
     /// <summary>The largest audio body accepted by predict, in megabytes.</summary>
     [Range(0.01, 100)]
     public double MaxPredictBodyMegabytes { get; set; } = 10;

@@ -31,6 +31,7 @@ public sealed class StoreContractTests(Azurite azurite)
             var all = await store.ListAsync("models", cancellation: Cancel).ToListAsync(Cancel);
             Assert.Equal(["a/b/y.bin", "a/champion.json", "b/x.bin"], all.Select(a => a.Path));
             Assert.Equal(10, all.Single(a => a.Path == "b/x.bin").Size);
+            Assert.All(all, a => Assert.InRange(a.LastModified, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5)));
             Assert.Equal(["a/b/y.bin", "a/champion.json"], (await store.ListAsync("models", "a/", Cancel).ToListAsync(Cancel)).Select(a => a.Path));
             Assert.Empty(await store.ListAsync("datasets", cancellation: Cancel).ToListAsync(Cancel));
 

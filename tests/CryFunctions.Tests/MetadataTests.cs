@@ -19,9 +19,9 @@ public sealed class MetadataTests
     public void TheAppHasExactlyTheseFunctions() =>
         Assert.Equal(
             [
-                "Champion", "ClipUploaded", "ClipUploadedEventGrid", "ComputeFeatures", "EraseClip", "Health", "ListModels", "Predict",
+                "ApplyRetention", "Champion", "ClipUploaded", "ClipUploadedEventGrid", "ComputeFeatures", "EraseClip", "Health", "ListModels", "Predict",
                 "PromoteModel", "RetrainDispatch", "RetrainEvaluate", "RetrainOrchestrator", "RetrainSnapshot", "RetrainStatus",
-                "ScheduledRetrain", "StartRetrain", "TrainingResultWritten", "UploadClip",
+                "ScheduledRetrain", "StartRetrain", "TrainingResultWritten", "TrainingResultWrittenEventGrid", "UploadClip",
             ],
             Functions.Select(f => f.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
 
@@ -53,6 +53,10 @@ public sealed class MetadataTests
         Assert.Equal("blobTrigger", Get(result, "type"));
         Assert.Equal("models/{runId}/result.json", Get(result, "path"));
         Assert.Equal("CryStorage", Get(result, "connection"));
+
+        var eventGrid = Trigger("TrainingResultWrittenEventGrid");
+        Assert.Equal("models/{runId}/result.json", Get(eventGrid, "path"));
+        Assert.Equal("EventGrid", Get(eventGrid, "source"));
 
         var timer = Trigger("ScheduledRetrain");
         Assert.Equal("timerTrigger", Get(timer, "type"));

@@ -31,6 +31,7 @@ public sealed partial class SettingsTests
             StorageConnection.Name,
             ServiceBusConnection.Name,
             "AzureWebJobs.ClipUploadedEventGrid.Disabled",
+            "AzureWebJobs.TrainingResultWrittenEventGrid.Disabled",
         };
         foreach (var property in typeof(CryFunctionsOptions).GetProperties())
         {

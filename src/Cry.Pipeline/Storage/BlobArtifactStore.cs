@@ -85,7 +85,7 @@ public sealed class BlobArtifactStore : IArtifactStore
 
         await foreach (var item in client.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellation).ConfigureAwait(false))
         {
-            yield return new ArtifactInfo(item.Name, item.Properties.ContentLength ?? 0);
+            yield return new ArtifactInfo(item.Name, item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue);
         }
     }
 

@@ -8,7 +8,8 @@ public sealed record StoredArtifact(byte[] Data, string ETag);
 /// <summary>A listed object.</summary>
 /// <param name="Path">Its path inside the container.</param>
 /// <param name="Size">Its size in bytes.</param>
-public sealed record ArtifactInfo(string Path, long Size);
+/// <param name="LastModified">When it was last written.</param>
+public sealed record ArtifactInfo(string Path, long Size, DateTimeOffset LastModified);
 
 /// <summary>When a write may happen.</summary>
 public abstract record WriteCondition

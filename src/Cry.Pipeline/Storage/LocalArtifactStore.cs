@@ -98,17 +98,13 @@ public sealed class LocalArtifactStore : IArtifactStore
         foreach (var (relative, file) in files)
         {
             cancellation.ThrowIfCancellationRequested();
-            long size;
-            try
-            {
-                size = new FileInfo(file).Length;
-            }
-            catch (FileNotFoundException)
+            var info = new FileInfo(file);
+            if (!info.Exists)
             {
                 continue; // Deleted while listing.
             }
 
-            yield return new ArtifactInfo(relative, size);
+            yield return new ArtifactInfo(relative, info.Length, info.LastWriteTimeUtc);
             await Task.Yield();
         }
     }

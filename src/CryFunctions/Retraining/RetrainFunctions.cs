@@ -75,13 +75,23 @@ public sealed class RetrainFunctions(
         return decision;
     }
 
-    /// <summary>A job's result blob → the orchestration's completion event.</summary>
+    /// <summary>A job's result blob → the orchestration's completion event (polling source: Azurite and non-Flex plans).</summary>
     [Function("TrainingResultWritten")]
-    public async Task TrainingResultWritten(
+    public Task TrainingResultWritten(
         [BlobTrigger("models/{runId}/result.json", Connection = StorageConnection.Name)] byte[] content,
         string runId,
         [DurableClient] DurableTaskClient client,
-        CancellationToken cancellation)
+        CancellationToken cancellation) => RaiseCompletedAsync(content, client, cancellation);
+
+    /// <summary>The same from Event Grid (Flex Consumption); switched off locally by AzureWebJobs.TrainingResultWrittenEventGrid.Disabled.</summary>
+    [Function("TrainingResultWrittenEventGrid")]
+    public Task TrainingResultWrittenEventGrid(
+        [BlobTrigger("models/{runId}/result.json", Source = BlobTriggerSource.EventGrid, Connection = StorageConnection.Name)] byte[] content,
+        string runId,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellation) => RaiseCompletedAsync(content, client, cancellation);
+
+    private static async Task RaiseCompletedAsync(byte[] content, DurableTaskClient client, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(client);
         var result = TrainingResult.Parse(content);
