@@ -107,6 +107,7 @@ public sealed class ClipIngestion
             }
         }
 
+        PipelineMetrics.ClipsAccepted.Add(1, new KeyValuePair<string, object?>("label", label));
         _logger.LogInformation("Clip {ClipRef} ({Label}) accepted: {Units} feature units.", clipRef, label, work.Count);
         return new IngestionResult(clipRef, true, null, work);
     }
@@ -157,6 +158,7 @@ public sealed class ClipIngestion
             await _store.WriteAsync(Containers.Features, basePath + ".png", png.ToArray(), cancellation: cancellation).ConfigureAwait(false);
         }
 
+        PipelineMetrics.FeaturesComputed.Add(1);
         return basePath + ".npy";
     }
 
@@ -196,6 +198,7 @@ public sealed class ClipIngestion
         }
 
         await _store.DeleteAsync(Containers.Clips, $"{label}/{name}", cancellation).ConfigureAwait(false);
+        PipelineMetrics.ClipsQuarantined.Add(1);
         _logger.LogWarning("Clip {ClipRef} quarantined: {Reason}", clipRef, reason);
         return new IngestionResult(clipRef, false, reason, []);
     }

@@ -10,6 +10,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
@@ -57,5 +61,12 @@ builder.Services.AddSingleton<ITrainingDispatcher>(services =>
         ?? throw new InvalidOperationException($"The local training dispatcher passes the '{StorageConnection.Name}' connection string to the job; set it.");
     return new LocalProcessDispatcher(options.TrainJobCommand, connection, Path.Combine(Path.GetTempPath(), "cryfunctions-jobs"));
 });
+
+// Metrics and traces with OpenTelemetry; exported to Application Insights when its connection string is set (Azure).
+var telemetry = builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults().WithMetrics(metrics => metrics.AddMeter(PipelineMetrics.MeterName));
+if (!string.IsNullOrWhiteSpace(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
+{
+    telemetry.UseAzureMonitorExporter();
+}
 
 builder.Build().Run();

@@ -28,6 +28,7 @@ public sealed partial class SettingsTests
         {
             "AzureWebJobsStorage",
             "FUNCTIONS_WORKER_RUNTIME",
+            "APPLICATIONINSIGHTS_CONNECTION_STRING",
             StorageConnection.Name,
             ServiceBusConnection.Name,
             "AzureWebJobs.ClipUploadedEventGrid.Disabled",

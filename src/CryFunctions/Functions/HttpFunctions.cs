@@ -23,8 +23,15 @@ public sealed class HttpFunctions(
 {
     /// <summary>POST /api/predict.</summary>
     [Function("Predict")]
-    public Task<IResult> Predict([HttpTrigger(AuthorizationLevel.Function, "post", Route = "predict")] HttpRequest request) =>
-        WithChampion(() => PredictHandler.HandleAsync(request, predictor, serving));
+    public async Task<IResult> Predict([HttpTrigger(AuthorizationLevel.Function, "post", Route = "predict")] HttpRequest request)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = await WithChampion(() => PredictHandler.HandleAsync(request, predictor, serving));
+        int status = result is IStatusCodeHttpResult { StatusCode: int code } ? code : StatusCodes.Status200OK;
+        PipelineMetrics.Predictions.Add(1, new KeyValuePair<string, object?>("status", status));
+        PipelineMetrics.PredictionDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        return result;
+    }
 
     /// <summary>GET /api/health.</summary>
     [Function("Health")]

@@ -71,6 +71,7 @@ public sealed class RetrainFunctions(
         }
 
         var decision = await ModelEvaluation.DecideAsync(store, challengerScore, championScore, champion?.ETag, request.Margin, cancellation);
+        PipelineMetrics.RetrainingRuns.Add(1, new KeyValuePair<string, object?>("outcome", decision.Promoted ? "promoted" : "not promoted"));
         logger.LogInformation("Run {RunId}: {Decision}.", request.RunId, decision.Reason);
         return decision;
     }
