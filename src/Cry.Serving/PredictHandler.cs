@@ -60,7 +60,8 @@ public static class PredictHandler
 
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
-            sizeFeature.MaxRequestBodySize = bodyLimit;
+            // Our own count enforces the limit; the server's allows a little more so an over-limit body can be drained.
+            sizeFeature.MaxRequestBodySize = bodyLimit + DrainBytes;
         }
 
         byte[]? buffer = null;
@@ -92,6 +93,7 @@ public static class PredictHandler
         }
         catch (BodyTooLargeException)
         {
+            await DrainAsync(request.Body);
             return Problems.TooLarge(options.MaxBodyBytes);
         }
         catch (AudioFormatException ex)
@@ -196,6 +198,35 @@ public static class PredictHandler
         {
             ArrayPool<byte>.Shared.Return(buffer);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// After a streamed body passes the limit, up to this much more is read and discarded before answering 413, so a
+    /// client still sending (one that did not ask for 100-continue) reads the answer instead of a reset connection.
+    /// A longer body is cut off: the server closes the connection.
+    /// </summary>
+    public const long DrainBytes = 1024 * 1024;
+
+    private static async Task DrainAsync(Stream body)
+    {
+        byte[] scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            long drained = 0;
+            int read;
+            while (drained <= DrainBytes && (read = await body.ReadAsync(scratch, CancellationToken.None)) > 0)
+            {
+                drained += read;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or BadHttpRequestException or OperationCanceledException or InvalidDataException)
+        {
+            // The server cut the body off or the client went away: the 413 is still the answer.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 

@@ -111,8 +111,13 @@ public sealed class ApiTests
     {
         await using var server = await TestServer.StartAsync(new ServingOptions { MaxBodyBytes = 64 * 1024 });
         byte[] big = TestServer.Clip(10); // 160 KB
-        using (var response = await server.Client.PostAsync("/api/predict", Wav(big), Cancel))
+
+        // Content-Length over the limit: refused from the header. A client that asks for 100-continue (as clients
+        // should for large uploads) gets the 413 without sending the body.
+        using (var declared = new HttpRequestMessage(HttpMethod.Post, "/api/predict") { Content = Wav(big) })
         {
+            declared.Headers.ExpectContinue = true;
+            using var response = await server.Client.SendAsync(declared, Cancel);
             await Problem(response, HttpStatusCode.RequestEntityTooLarge);
         }
 
