@@ -161,9 +161,22 @@ internal static class TrainJobCommand
         }
 
         connection ??= Environment.GetEnvironmentVariable(StorageVariable);
+        string? serviceUri = Environment.GetEnvironmentVariable($"{StorageVariable}__blobServiceUri");
+        if (string.IsNullOrWhiteSpace(connection) && !string.IsNullOrWhiteSpace(serviceUri))
+        {
+            // In Azure: the job's managed identity (CryStorage__clientId names a user-assigned one), as the Bicep sets it.
+            var credential = new Azure.Identity.DefaultAzureCredential(new Azure.Identity.DefaultAzureCredentialOptions
+            {
+                ManagedIdentityClientId = Environment.GetEnvironmentVariable($"{StorageVariable}__clientId"),
+            });
+            return new BlobArtifactStore(new BlobServiceClient(new Uri(serviceUri), credential));
+        }
+
         if (string.IsNullOrWhiteSpace(connection))
         {
-            throw new UsageException($"Name the storage: --storage CONNECTION_STRING, --store FOLDER, or the {StorageVariable} environment variable.");
+            throw new UsageException(
+                $"Name the storage: --storage CONNECTION_STRING, --store FOLDER, the {StorageVariable} environment variable, " +
+                $"or {StorageVariable}__blobServiceUri for a managed identity.");
         }
 
         try
