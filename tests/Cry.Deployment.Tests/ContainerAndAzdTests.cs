@@ -1,0 +1,94 @@
+using System.Text.RegularExpressions;
+
+namespace Cry.Deployment.Tests;
+
+/// <summary>
+/// The Dockerfiles, compose file, azd manifest and hook against the repository: no image is built here (no Docker
+/// engine), so these checks are what keeps them from drifting — stages, copied paths, published projects, entry points.
+/// </summary>
+public sealed partial class ContainerAndAzdTests
+{
+    private static string Root()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "CryFunctions.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("CryFunctions.sln not found above the test binaries.");
+    }
+
+    [GeneratedRegex(@"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
+    private static partial Regex From();
+
+    [GeneratedRegex(@"^COPY\s+(?!--from)(.+)$", RegexOptions.Multiline)]
+    private static partial Regex Copy();
+
+    [GeneratedRegex(@"dotnet publish\s+(\S+\.csproj)")]
+    private static partial Regex Publish();
+
+    [Theory]
+    [InlineData("infra/trainer.Dockerfile", "src/Cry.Cli/Cry.Cli.csproj", new[] { "build", "runtime" })]
+    [InlineData("infra/functions.Dockerfile", "src/CryFunctions/CryFunctions.csproj", new[] { "build", "runtime" })]
+    public void Dockerfile_StagesCopiesAndPublishedProjectMatchTheRepository(string dockerfile, string project, string[] stages)
+    {
+        string text = File.ReadAllText(Path.Combine(Root(), dockerfile));
+        Assert.Equal(stages, From().Matches(text).Select(m => m.Groups[2].Value));
+        foreach (Match copy in Copy().Matches(text))
+        {
+            string[] parts = copy.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            foreach (string source in parts[..^1])
+            {
+                Assert.True(File.Exists(Path.Combine(Root(), source)) || Directory.Exists(Path.Combine(Root(), source)), $"{dockerfile} copies {source}, which does not exist");
+            }
+        }
+
+        Assert.Equal(project, Publish().Match(text).Groups[1].Value);
+        Assert.Contains("COPY --from=build", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TrainerImage_RunsTheServiceBusJob_WithTheCudaBackend()
+    {
+        string text = File.ReadAllText(Path.Combine(Root(), "infra/trainer.Dockerfile"));
+        Assert.Contains("-p:TorchBackend=cuda", text, StringComparison.Ordinal);
+        Assert.Contains("ENTRYPOINT [\"dotnet\", \"/app/cry.dll\"]", text, StringComparison.Ordinal);
+        Assert.Contains("CMD [\"train-job\", \"--from-service-bus\"]", text, StringComparison.Ordinal);
+        Assert.Contains("Option<bool>(\"--from-service-bus\")", File.ReadAllText(Path.Combine(Root(), "src/Cry.Cli/Commands/TrainJobCommand.cs")), StringComparison.Ordinal);
+        Assert.Contains("<AssemblyName>cry</AssemblyName>", File.ReadAllText(Path.Combine(Root(), "src/Cry.Cli/Cry.Cli.csproj")), StringComparison.Ordinal);
+        Assert.Contains("'cuda'", File.ReadAllText(Path.Combine(Root(), "src/Cry.Training.Torch/Cry.Training.Torch.csproj")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Azd_PointsAtTheBicepAndBothServices_AndTheHookExists()
+    {
+        string azure = File.ReadAllText(Path.Combine(Root(), "azure.yaml"));
+        Assert.Contains("path: bicep", azure, StringComparison.Ordinal);
+        Assert.Contains("project: src/CryFunctions", azure, StringComparison.Ordinal);
+        Assert.Contains("path: infra/trainer.Dockerfile", azure, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Root(), "bicep", "main.bicep")));
+        Assert.True(File.Exists(Path.Combine(Root(), "bicep", "main.parameters.json")));
+        string hook = File.ReadAllText(Path.Combine(Root(), "infra/hooks/postdeploy.sh"));
+        Assert.Contains("blobs_extension", hook, StringComparison.Ordinal);
+        Assert.DoesNotContain("echo \"$key", hook, StringComparison.Ordinal); // the key is never printed
+        Assert.DoesNotContain("set -x", hook, StringComparison.Ordinal);
+        foreach (string function in new[] { "ClipUploadedEventGrid", "TrainingResultWrittenEventGrid" })
+        {
+            Assert.Contains(function, hook, StringComparison.Ordinal);
+            Assert.Contains($"[Function(\"{function}\")]", File.ReadAllText(Path.Combine(Root(), function.StartsWith("Clip", StringComparison.Ordinal)
+                ? "src/CryFunctions/Functions/ClipFunctions.cs" : "src/CryFunctions/Retraining/RetrainFunctions.cs")), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Compose_HasAzuriteAndTheServiceBusEmulatorWithTheQueue()
+    {
+        string compose = File.ReadAllText(Path.Combine(Root(), "infra/docker-compose.yml"));
+        Assert.Contains("azurite", compose, StringComparison.Ordinal);
+        Assert.Contains("servicebus-emulator", compose, StringComparison.Ordinal);
+        Assert.Contains("\"training-jobs\"", File.ReadAllText(Path.Combine(Root(), "infra/servicebus-emulator.json")), StringComparison.Ordinal);
+    }
+}
