@@ -18,6 +18,13 @@ param trainingGpu string = 'T4'
 @description('The training image in the registry (azd sets it after pushing infra/trainer.Dockerfile).')
 param trainingImage string = 'mcr.microsoft.com/k8se/quickstart-jobs:latest'
 
+@description('Where the Function app runs: flex (Flex Consumption, default) or containerapps (the Container Apps environment on the GPU profile, for CUDA inference; image infra/functions.Dockerfile).')
+@allowed(['flex', 'containerapps'])
+param functionHosting string = 'flex'
+
+@description('The Function app image for functionHosting=containerapps.')
+param functionsImage string = 'mcr.microsoft.com/azure-functions/dotnet-isolated:4-dotnet-isolated10.0'
+
 @description('Hours a training run may take before Container Apps stops it.')
 @minValue(1)
 @maxValue(24)
@@ -186,7 +193,52 @@ resource trainingJob 'Microsoft.App/jobs@2026-01-01' = {
 }
 
 // The Function app on Flex Consumption: identity-based storage and Service Bus, Event Grid clip triggers.
-resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
+// Flex Consumption supports only Event Grid blob triggers: switch the polling pair off there; on Container Apps the
+// polling pair runs (no Event Grid subscription needed) and the Event Grid pair is off.
+var triggerSwitches = functionHosting == 'flex'
+  ? [
+      { name: 'AzureWebJobs.ClipUploaded.Disabled', value: 'true' }
+      { name: 'AzureWebJobs.TrainingResultWritten.Disabled', value: 'true' }
+    ]
+  : [
+      { name: 'AzureWebJobs.ClipUploadedEventGrid.Disabled', value: 'true' }
+      { name: 'AzureWebJobs.TrainingResultWrittenEventGrid.Disabled', value: 'true' }
+    ]
+
+var functionSettings = concat(baseSettings, triggerSwitches)
+
+var baseSettings = [
+  { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+  { name: 'AzureWebJobsStorage__clientId', value: functionIdentity.properties.clientId }
+  { name: 'AzureWebJobsStorage__blobServiceUri', value: storage.outputs.blobEndpoint }
+  { name: 'AzureWebJobsStorage__queueServiceUri', value: storage.outputs.queueEndpoint }
+  { name: 'AzureWebJobsStorage__tableServiceUri', value: storage.outputs.tableEndpoint }
+  { name: 'CryStorage__credential', value: 'managedidentity' }
+  { name: 'CryStorage__clientId', value: functionIdentity.properties.clientId }
+  { name: 'CryStorage__blobServiceUri', value: storage.outputs.blobEndpoint }
+  { name: 'CryStorage__queueServiceUri', value: storage.outputs.queueEndpoint }
+  { name: 'CryServiceBus__fullyQualifiedNamespace', value: serviceBus.outputs.fullyQualifiedNamespace }
+  { name: 'CryServiceBus__clientId', value: functionIdentity.properties.clientId }
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
+  { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${functionIdentity.properties.clientId};Authorization=AAD' }
+  { name: 'Cry__TrainingDispatch', value: 'servicebus' }
+  { name: 'Cry__TrainJobCommand', value: 'cry' }
+  { name: 'Cry__RetentionDays', value: string(retentionDays) }
+  { name: 'Cry__RetrainSchedule', value: '0 0 3 * * 0' }
+  { name: 'Cry__RetrainEpochs', value: '40' }
+  { name: 'Cry__TrainingTimeoutMinutes', value: string(trainingTimeoutHours * 60) }
+  { name: 'Cry__PromotionMargin', value: '0.01' }
+  { name: 'Cry__HoldoutShare', value: '0.2' }
+  { name: 'Cry__MaxClipMegabytes', value: '20' }
+  { name: 'Cry__MaxPredictBodyMegabytes', value: '10' }
+  { name: 'Cry__ModelCacheFolder', value: '' }
+  { name: 'Cry__ChampionCheckSeconds', value: '30' }
+  { name: 'Cry__InferenceDevice', value: functionHosting == 'containerapps' ? 'auto' : 'cpu' }
+  { name: 'Cry__InferenceThreads', value: '1' }
+  { name: 'Cry__UncertaintyThreshold', value: '' }
+]
+
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = if (functionHosting == 'flex') {
   name: 'cry-plan-${suffix}'
   location: location
   tags: tags
@@ -195,7 +247,7 @@ resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   properties: { reserved: true }
 }
 
-resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
+resource functionApp 'Microsoft.Web/sites@2025-03-01' = if (functionHosting == 'flex') {
   name: 'cry-func-${suffix}'
   location: location
   tags: union(tags, { 'azd-service-name': 'functions' })
@@ -218,39 +270,47 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      appSettings: [
-        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
-        { name: 'AzureWebJobsStorage__clientId', value: functionIdentity.properties.clientId }
-        { name: 'AzureWebJobsStorage__blobServiceUri', value: storage.outputs.blobEndpoint }
-        { name: 'AzureWebJobsStorage__queueServiceUri', value: storage.outputs.queueEndpoint }
-        { name: 'AzureWebJobsStorage__tableServiceUri', value: storage.outputs.tableEndpoint }
-        { name: 'CryStorage__credential', value: 'managedidentity' }
-        { name: 'CryStorage__clientId', value: functionIdentity.properties.clientId }
-        { name: 'CryStorage__blobServiceUri', value: storage.outputs.blobEndpoint }
-        { name: 'CryStorage__queueServiceUri', value: storage.outputs.queueEndpoint }
-        { name: 'CryServiceBus__fullyQualifiedNamespace', value: serviceBus.outputs.fullyQualifiedNamespace }
-        { name: 'CryServiceBus__clientId', value: functionIdentity.properties.clientId }
-        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
-        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${functionIdentity.properties.clientId};Authorization=AAD' }
-        { name: 'AzureWebJobs.ClipUploaded.Disabled', value: 'true' }
-        { name: 'AzureWebJobs.TrainingResultWritten.Disabled', value: 'true' }
-        { name: 'Cry__TrainingDispatch', value: 'servicebus' }
-        { name: 'Cry__TrainJobCommand', value: 'cry' }
-        { name: 'Cry__RetentionDays', value: string(retentionDays) }
-        { name: 'Cry__RetrainSchedule', value: '0 0 3 * * 0' }
-        { name: 'Cry__RetrainEpochs', value: '40' }
-        { name: 'Cry__TrainingTimeoutMinutes', value: string(trainingTimeoutHours * 60) }
-        { name: 'Cry__PromotionMargin', value: '0.01' }
-        { name: 'Cry__HoldoutShare', value: '0.2' }
-        { name: 'Cry__MaxClipMegabytes', value: '20' }
-        { name: 'Cry__MaxPredictBodyMegabytes', value: '10' }
-        { name: 'Cry__ModelCacheFolder', value: '' }
-        { name: 'Cry__ChampionCheckSeconds', value: '30' }
-        { name: 'Cry__InferenceDevice', value: 'cpu' }
-        { name: 'Cry__InferenceThreads', value: '1' }
-        { name: 'Cry__UncertaintyThreshold', value: '' }
-      ]
+      appSettings: functionSettings
     }
+  }
+}
+
+// The alternative: the Function app as a Container App (kind functionapp) on the GPU profile, for CUDA inference.
+resource functionContainerApp 'Microsoft.App/containerApps@2025-07-01' = if (functionHosting == 'containerapps') {
+  name: 'cry-func-${suffix}'
+  location: location
+  tags: union(tags, { 'azd-service-name': 'functions' })
+  kind: 'functionapp'
+  identity: { type: 'UserAssigned', userAssignedIdentities: { '${functionIdentity.id}': {} } }
+  properties: {
+    environmentId: environment.id
+    workloadProfileName: 'gpu'
+    configuration: {
+      ingress: { external: true, targetPort: 80, transport: 'auto' }
+      registries: [{ server: registry.properties.loginServer, identity: functionIdentity.id }]
+    }
+    template: {
+      containers: [
+        {
+          name: 'functions'
+          image: functionsImage
+          resources: gpuResources
+          env: functionSettings
+        }
+      ]
+      scale: { minReplicas: 0, maxReplicas: 4 }
+    }
+  }
+  dependsOn: [functionAcrPull]
+}
+
+resource functionAcrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (functionHosting == 'containerapps') {
+  name: guid(registry.id, functionIdentity.id, roles.acrPull)
+  scope: registry
+  properties: {
+    principalId: functionIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
   }
 }
 
@@ -374,8 +434,10 @@ resource scalerOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-output AZURE_FUNCTION_APP_NAME string = functionApp.name
-output AZURE_FUNCTION_APP_URL string = 'https://${functionApp.properties.defaultHostName}'
+output AZURE_FUNCTION_APP_NAME string = 'cry-func-${suffix}'
+output AZURE_FUNCTION_APP_URL string = functionHosting == 'flex'
+  ? 'https://${functionApp!.properties.defaultHostName}'
+  : 'https://${functionContainerApp!.properties.configuration.ingress.fqdn}'
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output AZURE_SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace

@@ -8,8 +8,11 @@ namespace Cry.Deployment.Tests;
 /// `bicep build` and `bicep lint` of bicep/main.bicep with the CLI from the Azure.Bicep.CommandLine.linux-x64 package,
 /// and the promises of the template checked in the compiled ARM JSON.
 /// </summary>
-public sealed class BicepTests
+public sealed partial class BicepTests
 {
+    [System.Text.RegularExpressions.GeneratedRegex("'name', '([^']+)'")]
+    private static partial System.Text.RegularExpressions.Regex SettingName();
+
     private static readonly Lazy<(string Json, string Lint)> s_compiled = new(Compile);
 
     private static string RepositoryRoot()
@@ -193,7 +196,17 @@ public sealed class BicepTests
     {
         var site = Single("Microsoft.Web/sites").GetProperty("properties");
         Assert.Equal("dotnet-isolated", site.GetProperty("functionAppConfig").GetProperty("runtime").GetProperty("name").GetString());
-        var settings = site.GetProperty("siteConfig").GetProperty("appSettings").EnumerateArray().Select(a => a.GetProperty("name").GetString()!).ToHashSet(StringComparer.Ordinal);
+        // Bicep inlines the shared settings (they reference runtime values): read the names out of the expression.
+        string appSettings = site.GetProperty("siteConfig").GetProperty("appSettings").GetString()!;
+        string containerEnv = Single("Microsoft.App/containerApps").GetProperty("properties").GetProperty("template").GetProperty("containers")[0].GetProperty("env").GetString()!;
+        Assert.Equal(appSettings, containerEnv); // the same settings when the app runs on Container Apps
+        var settings = SettingName().Matches(appSettings).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("variables('triggerSwitches')", appSettings, StringComparison.Ordinal);
+        string switches = Template.GetProperty("variables").GetProperty("triggerSwitches").GetString()!; // flex: polling pair off; Container Apps: Event Grid pair off
+        Assert.Contains("AzureWebJobs.ClipUploaded.Disabled", switches, StringComparison.Ordinal);
+        Assert.Contains("AzureWebJobs.ClipUploadedEventGrid.Disabled", switches, StringComparison.Ordinal);
+        settings.Add("AzureWebJobs.ClipUploaded.Disabled");
+        settings.Add("AzureWebJobs.TrainingResultWritten.Disabled");
         using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "local.settings.sample.json")));
         foreach (var setting in sample.RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name))
         {
