@@ -16,6 +16,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
+using Cry.TestSupport;
+
 namespace Cry.Cli.Tests;
 
 /// <summary>
@@ -26,13 +28,6 @@ namespace Cry.Cli.Tests;
 [Collection("torch")]
 public sealed class AzuriteEndToEndTests(Azurite azurite) : IDisposable
 {
-    private const string SmallSpec = """
-        { "sampleRate": 8000, "durationSeconds": 1.5, "nFft": 256, "hopLength": 64, "center": true,
-          "nMels": 32, "fMin": 0, "fMax": 4000, "htk": false, "melNorm": "slaney", "power": 2.0,
-          "topDb": 80, "dbRef": "one", "nMfcc": 20, "lifter": 0, "series": "mean",
-          "image": { "channels": ["gasf", "gadf", "mtf"], "size": 16, "bins": 4 } }
-        """;
-
     private readonly TempFolder _temp = new();
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -70,7 +65,7 @@ public sealed class AzuriteEndToEndTests(Azurite azurite) : IDisposable
         }
 
         IArtifactStore store = new BlobArtifactStore(service);
-        var pipeline = new PipelineOptions { Labels = ["burping", "hungry", "tired"], Specs = [FeatureSpec.Parse(SmallSpec)], Augmentation = AugmentationPolicy.None, Previews = false };
+        var pipeline = new PipelineOptions { Labels = ["burping", "hungry", "tired"], Specs = [TestSpecs.Small], Augmentation = AugmentationPolicy.None, Previews = false };
         var ingestion = new ClipIngestion(store, pipeline);
         var inference = new InferenceOptions { Device = "cpu" };
         using var predictor = new Predictor(new ChampionModelSource(store, _temp["serving"], inference, TimeSpan.Zero), inference);

@@ -7,6 +7,8 @@ using Cry.Pipeline;
 using Cry.Pipeline.Retraining;
 using Cry.Pipeline.Storage;
 
+using Cry.TestSupport;
+
 namespace Cry.Cli.Tests;
 
 /// <summary>
@@ -16,13 +18,6 @@ namespace Cry.Cli.Tests;
 [Collection("torch")]
 public sealed class PipelineEndToEndTests : IDisposable
 {
-    private const string SmallSpec = """
-        { "sampleRate": 8000, "durationSeconds": 1.5, "nFft": 256, "hopLength": 64, "center": true,
-          "nMels": 32, "fMin": 0, "fMax": 4000, "htk": false, "melNorm": "slaney", "power": 2.0,
-          "topDb": 80, "dbRef": "one", "nMfcc": 20, "lifter": 0, "series": "mean",
-          "image": { "channels": ["gasf", "gadf", "mtf"], "size": 16, "bins": 4 } }
-        """;
-
     private readonly TempFolder _temp = new();
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -30,7 +25,7 @@ public sealed class PipelineEndToEndTests : IDisposable
     [Fact]
     public async Task UploadFeaturesSnapshotTrainEvaluatePromotePredict()
     {
-        var spec = FeatureSpec.Parse(SmallSpec);
+        var spec = TestSpecs.Small;
         var store = new LocalArtifactStore(_temp["store"]);
         var options = new PipelineOptions { Labels = ["burping", "hungry", "tired"], Specs = [spec], Augmentation = AugmentationPolicy.None, Previews = false };
         var ingestion = new ClipIngestion(store, options);

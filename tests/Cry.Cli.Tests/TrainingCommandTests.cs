@@ -1,19 +1,14 @@
 using Cry.Audio;
 using Cry.Features.Models;
 
+using Cry.TestSupport;
+
 namespace Cry.Cli.Tests;
 
 /// <summary>`cry train` and `cry evaluate` end to end on a tiny synthetic dataset (seconds, not minutes).</summary>
 [Collection("torch")]
 public sealed class TrainingCommandTests : IDisposable
 {
-    private const string SmallSpec = """
-        { "sampleRate": 8000, "durationSeconds": 1.5, "nFft": 256, "hopLength": 64, "center": true,
-          "nMels": 32, "fMin": 0, "fMax": 4000, "htk": false, "melNorm": "slaney", "power": 2.0,
-          "topDb": 80, "dbRef": "one", "nMfcc": 20, "lifter": 0, "series": "mean",
-          "image": { "channels": ["gasf", "gadf", "mtf"], "size": 16, "bins": 4 } }
-        """;
-
     private readonly TempFolder _temp = new();
 
     public TrainingCommandTests()
@@ -29,7 +24,7 @@ public sealed class TrainingCommandTests : IDisposable
             }
         }
 
-        File.WriteAllText(_temp["spec.json"], SmallSpec);
+        File.WriteAllText(_temp["spec.json"], TestSpecs.SmallJson);
     }
 
     [Fact]

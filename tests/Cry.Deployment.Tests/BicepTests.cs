@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 
+using Cry.TestSupport;
+
 namespace Cry.Deployment.Tests;
 
 /// <summary>
@@ -14,19 +16,6 @@ public sealed partial class BicepTests
     private static partial System.Text.RegularExpressions.Regex SettingName();
 
     private static readonly Lazy<(string Json, string Lint)> s_compiled = new(Compile);
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "CryFunctions.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("CryFunctions.sln not found above the test binaries.");
-    }
 
     private static string Bicep()
     {
@@ -58,7 +47,7 @@ public sealed partial class BicepTests
 
     private static (string Json, string Lint) Compile()
     {
-        string main = Path.Combine(RepositoryRoot(), "bicep", "main.bicep");
+        string main = Path.Combine(Repository.Root(), "bicep", "main.bicep");
         var (code, json) = Run("build", main, "--stdout");
         if (code != 0)
         {
@@ -207,7 +196,7 @@ public sealed partial class BicepTests
         Assert.Contains("AzureWebJobs.ClipUploadedEventGrid.Disabled", switches, StringComparison.Ordinal);
         settings.Add("AzureWebJobs.ClipUploaded.Disabled");
         settings.Add("AzureWebJobs.TrainingResultWritten.Disabled");
-        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "local.settings.sample.json")));
+        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root(), "local.settings.sample.json")));
         foreach (var setting in sample.RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name))
         {
             bool set = setting switch

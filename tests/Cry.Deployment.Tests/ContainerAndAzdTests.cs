@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 
+using Cry.TestSupport;
+
 namespace Cry.Deployment.Tests;
 
 /// <summary>
@@ -8,19 +10,6 @@ namespace Cry.Deployment.Tests;
 /// </summary>
 public sealed partial class ContainerAndAzdTests
 {
-    private static string Root()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "CryFunctions.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("CryFunctions.sln not found above the test binaries.");
-    }
-
     [GeneratedRegex(@"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
     private static partial Regex From();
 
@@ -35,14 +24,14 @@ public sealed partial class ContainerAndAzdTests
     [InlineData("infra/functions.Dockerfile", "src/CryFunctions/CryFunctions.csproj", new[] { "build", "runtime" })]
     public void Dockerfile_StagesCopiesAndPublishedProjectMatchTheRepository(string dockerfile, string project, string[] stages)
     {
-        string text = File.ReadAllText(Path.Combine(Root(), dockerfile));
+        string text = File.ReadAllText(Path.Combine(Repository.Root(), dockerfile));
         Assert.Equal(stages, From().Matches(text).Select(m => m.Groups[2].Value));
         foreach (Match copy in Copy().Matches(text))
         {
             string[] parts = copy.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             foreach (string source in parts[..^1])
             {
-                Assert.True(File.Exists(Path.Combine(Root(), source)) || Directory.Exists(Path.Combine(Root(), source)), $"{dockerfile} copies {source}, which does not exist");
+                Assert.True(File.Exists(Path.Combine(Repository.Root(), source)) || Directory.Exists(Path.Combine(Repository.Root(), source)), $"{dockerfile} copies {source}, which does not exist");
             }
         }
 
@@ -53,32 +42,32 @@ public sealed partial class ContainerAndAzdTests
     [Fact]
     public void TrainerImage_RunsTheServiceBusJob_WithTheCudaBackend()
     {
-        string text = File.ReadAllText(Path.Combine(Root(), "infra/trainer.Dockerfile"));
+        string text = File.ReadAllText(Path.Combine(Repository.Root(), "infra/trainer.Dockerfile"));
         Assert.Contains("-p:TorchBackend=cuda", text, StringComparison.Ordinal);
         Assert.Contains("ENTRYPOINT [\"dotnet\", \"/app/cry.dll\"]", text, StringComparison.Ordinal);
         Assert.Contains("CMD [\"train-job\", \"--from-service-bus\"]", text, StringComparison.Ordinal);
-        Assert.Contains("Option<bool>(\"--from-service-bus\")", File.ReadAllText(Path.Combine(Root(), "src/Cry.Cli/Commands/TrainJobCommand.cs")), StringComparison.Ordinal);
-        Assert.Contains("<AssemblyName>cry</AssemblyName>", File.ReadAllText(Path.Combine(Root(), "src/Cry.Cli/Cry.Cli.csproj")), StringComparison.Ordinal);
-        Assert.Contains("'cuda'", File.ReadAllText(Path.Combine(Root(), "src/Cry.Training.Torch/Cry.Training.Torch.csproj")), StringComparison.Ordinal);
+        Assert.Contains("Option<bool>(\"--from-service-bus\")", File.ReadAllText(Path.Combine(Repository.Root(), "src/Cry.Cli/Commands/TrainJobCommand.cs")), StringComparison.Ordinal);
+        Assert.Contains("<AssemblyName>cry</AssemblyName>", File.ReadAllText(Path.Combine(Repository.Root(), "src/Cry.Cli/Cry.Cli.csproj")), StringComparison.Ordinal);
+        Assert.Contains("'cuda'", File.ReadAllText(Path.Combine(Repository.Root(), "src/Cry.Training.Torch/Cry.Training.Torch.csproj")), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Azd_PointsAtTheBicepAndBothServices_AndTheHookExists()
     {
-        string azure = File.ReadAllText(Path.Combine(Root(), "azure.yaml"));
+        string azure = File.ReadAllText(Path.Combine(Repository.Root(), "azure.yaml"));
         Assert.Contains("path: bicep", azure, StringComparison.Ordinal);
         Assert.Contains("project: src/CryFunctions", azure, StringComparison.Ordinal);
         Assert.Contains("path: infra/trainer.Dockerfile", azure, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(Root(), "bicep", "main.bicep")));
-        Assert.True(File.Exists(Path.Combine(Root(), "bicep", "main.parameters.json")));
-        string hook = File.ReadAllText(Path.Combine(Root(), "infra/hooks/postdeploy.sh"));
+        Assert.True(File.Exists(Path.Combine(Repository.Root(), "bicep", "main.bicep")));
+        Assert.True(File.Exists(Path.Combine(Repository.Root(), "bicep", "main.parameters.json")));
+        string hook = File.ReadAllText(Path.Combine(Repository.Root(), "infra/hooks/postdeploy.sh"));
         Assert.Contains("blobs_extension", hook, StringComparison.Ordinal);
         Assert.DoesNotContain("echo \"$key", hook, StringComparison.Ordinal); // the key is never printed
         Assert.DoesNotContain("set -x", hook, StringComparison.Ordinal);
         foreach (string function in new[] { "ClipUploadedEventGrid", "TrainingResultWrittenEventGrid" })
         {
             Assert.Contains(function, hook, StringComparison.Ordinal);
-            Assert.Contains($"[Function(\"{function}\")]", File.ReadAllText(Path.Combine(Root(), function.StartsWith("Clip", StringComparison.Ordinal)
+            Assert.Contains($"[Function(\"{function}\")]", File.ReadAllText(Path.Combine(Repository.Root(), function.StartsWith("Clip", StringComparison.Ordinal)
                 ? "src/CryFunctions/Functions/ClipFunctions.cs" : "src/CryFunctions/Retraining/RetrainFunctions.cs")), StringComparison.Ordinal);
         }
     }
@@ -86,9 +75,9 @@ public sealed partial class ContainerAndAzdTests
     [Fact]
     public void Compose_HasAzuriteAndTheServiceBusEmulatorWithTheQueue()
     {
-        string compose = File.ReadAllText(Path.Combine(Root(), "infra/docker-compose.yml"));
+        string compose = File.ReadAllText(Path.Combine(Repository.Root(), "infra/docker-compose.yml"));
         Assert.Contains("azurite", compose, StringComparison.Ordinal);
         Assert.Contains("servicebus-emulator", compose, StringComparison.Ordinal);
-        Assert.Contains("\"training-jobs\"", File.ReadAllText(Path.Combine(Root(), "infra/servicebus-emulator.json")), StringComparison.Ordinal);
+        Assert.Contains("\"training-jobs\"", File.ReadAllText(Path.Combine(Repository.Root(), "infra/servicebus-emulator.json")), StringComparison.Ordinal);
     }
 }

@@ -3,6 +3,8 @@ using Azure.Storage.Blobs;
 
 
 
+using Cry.TestSupport;
+
 namespace Cry.Pipeline.Tests;
 
 /// <summary>
@@ -28,7 +30,7 @@ public sealed class Azurite : IAsyncLifetime
             return;
         }
 
-        string script = Path.Combine(RepositoryRoot(), "infra", "azurite.sh");
+        string script = Path.Combine(Repository.Root(), "infra", "azurite.sh");
         _folder = Path.Combine(Path.GetTempPath(), "cry-azurite-" + Guid.NewGuid().ToString("N"));
         await Run(script, "start", _folder);
         ConnectionString = (await File.ReadAllTextAsync(Path.Combine(_folder, "connection-string"))).Trim();
@@ -38,7 +40,7 @@ public sealed class Azurite : IAsyncLifetime
     {
         if (_folder is not null)
         {
-            await Run(Path.Combine(RepositoryRoot(), "infra", "azurite.sh"), "stop", _folder);
+            await Run(Path.Combine(Repository.Root(), "infra", "azurite.sh"), "stop", _folder);
             Directory.Delete(_folder, recursive: true);
         }
     }
@@ -52,18 +54,5 @@ public sealed class Azurite : IAsyncLifetime
         {
             throw new InvalidOperationException($"infra/azurite.sh {verb} failed ({process.ExitCode}): {error}");
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "CryFunctions.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (CryFunctions.sln) was not found above the test binaries.");
     }
 }

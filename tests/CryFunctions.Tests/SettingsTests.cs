@@ -3,24 +3,13 @@ using System.Text.RegularExpressions;
 
 using Cry.Pipeline.Retraining;
 
+using Cry.TestSupport;
+
 namespace CryFunctions.Tests;
 
 /// <summary>The sample settings file and the code agree: every setting read is in the file, explained, and nothing else is.</summary>
 public sealed partial class SettingsTests
 {
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "CryFunctions.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("CryFunctions.sln not found above the test binaries.");
-    }
-
     /// <summary>What the app reads: host settings, the storage connection, every option of <see cref="CryFunctionsOptions"/>, every %setting% in a binding, and the trigger switch used locally.</summary>
     private static SortedSet<string> SettingsTheCodeReads()
     {
@@ -54,7 +43,7 @@ public sealed partial class SettingsTests
     [Fact]
     public void SampleFile_HasExactlyTheSettingsTheCodeReads_EachExplained()
     {
-        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "local.settings.sample.json")));
+        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root(), "local.settings.sample.json")));
         var values = sample.RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var explained = sample.RootElement.GetProperty("Explanations").EnumerateObject()
             .Where(p => p.Value.GetString()?.Length > 20).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
