@@ -162,6 +162,15 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
             (status, _) = await Execute(await functions.UploadClip(unknown.Request, "sleepy", Cancel), unknown);
             Assert.Equal(400, status);
 
+            var (small, smallPredictor) = Http(new PipelineOptions { Previews = false, MaxClipBytes = 4096 });
+            using (smallPredictor)
+            {
+                var big = Request("POST", Clip(), "audio/wav");
+                big.Request.ContentLength = null; // as a chunked upload: the limit is found while reading
+                (status, _) = await Execute(await small.UploadClip(big.Request, "hungry", Cancel), big);
+                Assert.Equal(413, status);
+            }
+
             var ogg = Request("POST", [.. "OggS\0\x02"u8, .. new byte[60]], "audio/ogg");
             (status, _) = await Execute(await functions.UploadClip(ogg.Request, "hungry", Cancel), ogg);
             Assert.Equal(415, status);

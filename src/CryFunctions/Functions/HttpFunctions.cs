@@ -69,11 +69,17 @@ public sealed class HttpFunctions(
             return Problems.Of(StatusCodes.Status413PayloadTooLarge, "The clip is too large", $"The limit is {limit:N0} bytes.");
         }
 
+        // Read at most limit + 1 bytes: a body without Content-Length is refused as soon as it passes the limit.
         using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, cancellation);
-        if (body.Length > limit)
+        byte[] chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellation)) > 0)
         {
-            return Problems.Of(StatusCodes.Status413PayloadTooLarge, "The clip is too large", $"The limit is {limit:N0} bytes.");
+            body.Write(chunk, 0, read);
+            if (body.Length > limit)
+            {
+                return Problems.Of(StatusCodes.Status413PayloadTooLarge, "The clip is too large", $"The limit is {limit:N0} bytes.");
+            }
         }
 
         byte[] bytes = body.ToArray();
