@@ -60,7 +60,15 @@ public sealed class ChampionModelSource : IModelSource
     {
         if (DateTimeOffset.UtcNow >= _nextCheck || _current is null)
         {
-            RefreshAsync(CancellationToken.None).GetAwaiter().GetResult();
+            try
+            {
+                RefreshAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (ModelBundleException ex) when (_current is not null)
+            {
+                // A new champion that cannot be loaded does not take the serving one down; retried at the next check.
+                _logger.LogError("The new champion cannot be loaded; the current model keeps serving: {Reason}", ex.Message);
+            }
         }
 
         return (_current ?? throw new NoChampionException("No model has been promoted yet: train one and promote it (POST /api/retrain).")).Acquire();

@@ -42,7 +42,6 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
 
         if (Directory.Exists(_cache))
         {
-            Directory.Delete(_cache, recursive: true);
         }
     }
 
@@ -140,9 +139,28 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
             (_, body) = await Execute(await functions.Predict(second.Request), second);
             Assert.Equal("model-2", body.GetProperty("modelId").GetString());
 
+            // A champion pointer naming a bundle that does not exist: the serving model goes on serving.
+            await _store.WriteAsync(Containers.Models, ChampionPointer.Path, JsonSerializer.SerializeToUtf8Bytes(new ChampionPointer("gone", DateTimeOffset.UtcNow, "test")), cancellation: Cancel);
+            var stillServing = Request("POST", Clip(), "audio/wav");
+            (status, body) = await Execute(await functions.Predict(stillServing.Request), stillServing);
+            Assert.Equal(200, status);
+            Assert.Equal("model-2", body.GetProperty("modelId").GetString());
+
             var bad = Request("POST", Encoding.UTF8.GetBytes("text"), "audio/wav");
+            await Promote(TinyBundle.Create(["hungry", "tired"], "model-2"));
             (status, _) = await Execute(await functions.Predict(bad.Request), bad);
             Assert.Equal(400, status);
+        }
+
+        // With nothing serving yet, a pointer to a missing bundle is a 503 that says what is missing, not a 500.
+        var (fresh, freshPredictor) = Http();
+        using (freshPredictor)
+        {
+            await _store.WriteAsync(Containers.Models, ChampionPointer.Path, JsonSerializer.SerializeToUtf8Bytes(new ChampionPointer("gone", DateTimeOffset.UtcNow, "test")), cancellation: Cancel);
+            var request = Request("POST", Clip(), "audio/wav");
+            var (status, problem) = await Execute(await fresh.Predict(request.Request), request);
+            Assert.Equal(503, status);
+            Assert.Contains("models/gone", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
     }
 

@@ -116,7 +116,7 @@ public sealed class HttpFunctions(
         }
     }
 
-    private static async Task<IResult> WithChampion(Func<Task<IResult>> action)
+    private async Task<IResult> WithChampion(Func<Task<IResult>> action)
     {
         try
         {
@@ -125,6 +125,12 @@ public sealed class HttpFunctions(
         catch (ChampionModelSource.NoChampionException ex)
         {
             return Problems.Of(StatusCodes.Status503ServiceUnavailable, "No model is serving yet", ex.Message);
+        }
+        catch (ModelBundleException ex)
+        {
+            // champion.json names a bundle that is missing or broken: an operator's problem, said as such, not a 500.
+            logger.LogError("The champion cannot be loaded: {Reason}", ex.Message);
+            return Problems.Of(StatusCodes.Status503ServiceUnavailable, "The serving model cannot be loaded", ex.Message);
         }
     }
 }
