@@ -22,9 +22,16 @@ public sealed class AudioFormatException : Exception
     }
 
     /// <summary>
-    /// True when the input is a well-formed file of a format or codec that is not supported (Ogg, MP3, FLAC, MP4,
-    /// RIFX, RF64, a compressed WAV codec, an unusual bit depth); false when it is broken, empty or out of range.
+    /// True when the input is a well-formed file of a format or codec that is not supported (an unknown container, a
+    /// codec no decoder here reads, an unusual bit depth); false when it is broken, empty or out of range.
     /// A server answers the first with 415 Unsupported Media Type and the second with 400 Bad Request.
     /// </summary>
     public bool IsUnsupportedFormat { get; init; }
+
+    /// <summary>
+    /// The external decoder this host lacks for a format it otherwise knows (<c>"ffmpeg"</c>), or null. Set together
+    /// with <see cref="IsUnsupportedFormat"/>: the file may be fine, this host cannot read it; a client can convert
+    /// the file (to WAV, say) and send it again.
+    /// </summary>
+    public string? MissingDecoder { get; init; }
 }

@@ -44,6 +44,30 @@ internal static class WavSignature
             $"Not a WAV file: expected 'RIFF' at offset 0 but found bytes {Convert.ToHexString(head[..4])}.");
     }
 
+    /// <summary>A message for input that is no audio format the product recognises (text, random bytes, too short).</summary>
+    public static string DescribeUnknown(ReadOnlySpan<byte> head)
+    {
+        const string Accepted = "expected a recording (WAV, CAF, 3GP/MP4/M4A, AMR, WebM, Ogg, MP3 or FLAC)";
+        if (head.IsEmpty)
+        {
+            return $"The input is empty (0 bytes); {Accepted}.";
+        }
+
+        if (LooksLikeText(head))
+        {
+            return $"The input looks like plain text, not audio (it starts with \"{Preview(head)}\"); {Accepted}.";
+        }
+
+        if (head.Length < MinHeaderSize)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"The input is only {head.Length} bytes, too few for any audio file; {Accepted}.");
+        }
+
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"The input is not a recognised audio format (it starts with the bytes {Convert.ToHexString(head[..Math.Min(8, head.Length)])}); {Accepted}.");
+    }
+
     /// <summary>Whether the bytes start a complete header of another known format (not a broken or truncated WAV).</summary>
     public static bool IsOtherFormat(ReadOnlySpan<byte> head) =>
         KnownFormat(head) is not null && !(head.StartsWith("RIFF"u8) && head.Length < MinHeaderSize);

@@ -1,0 +1,127 @@
+using System.Globalization;
+using NVorbis.Contracts;
+
+namespace Cry.Audio;
+
+/// <summary>Decodes Ogg Vorbis (NVorbis) and Ogg Opus (NVorbis's Ogg page reader + Concentus).</summary>
+/// <remarks>
+/// The first logical stream is decoded. Its codec is named by the first packet of the first page (RFC 3533: a
+/// 27-byte page header and a segment table): <c>OpusHead</c>, <c>\x01vorbis</c>, <c>\x7FFLAC</c> or
+/// <c>Speex</c>. Opus ends where the last page's granule position says (minus the pre-skip), as RFC 7845 §4.5 asks.
+/// Failures of the libraries are <see cref="ManagedDecoderException"/>, so the file can still go to FFmpeg.
+/// </remarks>
+internal static class OggDecoder
+{
+    /// <summary>The codec of the first stream, in words.</summary>
+    public static string Codec(ReadOnlySpan<byte> file)
+    {
+        if (file.Length < 27 || !file.StartsWith("OggS"u8))
+        {
+            return "(damaged)";
+        }
+
+        int segments = file[26];
+        int start = 27 + segments;
+        if (start > file.Length)
+        {
+            return "(truncated)";
+        }
+
+        ReadOnlySpan<byte> first = file[start..];
+        return first.StartsWith("OpusHead"u8) ? "Opus"
+            : first.StartsWith("\u0001vorbis"u8) ? "Vorbis"
+            : first.StartsWith("\u007FFLAC"u8) ? "FLAC"
+            : first.StartsWith("Speex   "u8) ? "Speex"
+            : "(an unknown codec)";
+    }
+
+    /// <summary>Decodes an Ogg Opus or Ogg Vorbis file.</summary>
+    /// <exception cref="AudioFormatException">The file is out of the limits or holds no audio.</exception>
+    /// <exception cref="ManagedDecoderException">The library failed on the file.</exception>
+    public static AudioSignal Decode(ReadOnlySpan<byte> file, WavDecoderOptions limits)
+    {
+        string codec = Codec(file);
+        byte[] copy = file.ToArray();
+        try
+        {
+            return codec == "Opus" ? DecodeOpus(copy, limits) : DecodeVorbis(copy, limits);
+        }
+        catch (Exception ex) when (ex is not (AudioFormatException or ManagedDecoderException or OutOfMemoryException))
+        {
+            throw new ManagedDecoderException($"the Ogg {codec} decoder failed ({ex.GetType().Name})", ex);
+        }
+    }
+
+    private static AudioSignal DecodeVorbis(byte[] file, WavDecoderOptions limits)
+    {
+        using var reader = new NVorbis.VorbisReader(new MemoryStream(file, writable: false), closeOnDispose: true);
+        var sink = new MonoSampleSink("Ogg Vorbis", reader.SampleRate, reader.Channels, limits);
+        float[] buffer = new float[4096 * reader.Channels];
+        int read;
+        while ((read = reader.ReadSamples(buffer, 0, buffer.Length)) > 0)
+        {
+            sink.AddInterleaved(buffer.AsSpan(0, read - (read % reader.Channels)));
+        }
+
+        return sink.ToSignal();
+    }
+
+    private static AudioSignal DecodeOpus(byte[] file, WavDecoderOptions limits)
+    {
+        using var container = new NVorbis.Ogg.ContainerReader(new MemoryStream(file, writable: false), closeOnDispose: true);
+        if (!container.TryInit() || container.GetStreams() is not { Count: > 0 } streams)
+        {
+            throw new AudioFormatException("The Ogg file has no complete first page: it is truncated or damaged.");
+        }
+
+        IPacketProvider provider = streams[0];
+        byte[] scratch = new byte[64 * 1024];
+        var head = NextPacket(provider, scratch);
+        if (head is null)
+        {
+            throw new AudioFormatException("The Ogg Opus stream ends before its identification header.");
+        }
+
+        var opus = OpusStreamDecoder.Create(scratch.AsSpan(0, head.Value.Length), "Ogg Opus", limits);
+        if (NextPacket(provider, scratch) is null)
+        {
+            throw new AudioFormatException("The Ogg Opus stream ends before its comment header.");
+        }
+
+        long? lastGranule = null;
+        while (NextPacket(provider, scratch) is { } packet)
+        {
+            opus.Add(scratch.AsSpan(0, packet.Length));
+            if (packet.Granule is { } granule && granule >= 0)
+            {
+                lastGranule = granule;
+            }
+        }
+
+        return opus.Finish(lastGranule is { } end ? Math.Max(0, end - opus.PreSkip) : null);
+    }
+
+    private static (int Length, long? Granule)? NextPacket(IPacketProvider provider, byte[] scratch)
+    {
+        IPacket? packet = provider.GetNextPacket();
+        if (packet is null)
+        {
+            return null;
+        }
+
+        int length = packet.BitsRemaining / 8;
+        if (length > scratch.Length)
+        {
+            throw new AudioFormatException(string.Create(CultureInfo.InvariantCulture, $"An Ogg packet of {length:N0} bytes is larger than any Opus packet."));
+        }
+
+        for (int i = 0; i < length; i++)
+        {
+            scratch[i] = (byte)packet.ReadBits(8);
+        }
+
+        long? granule = packet.GranulePosition;
+        packet.Done();
+        return (length, granule);
+    }
+}
