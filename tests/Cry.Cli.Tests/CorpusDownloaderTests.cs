@@ -122,6 +122,16 @@ public sealed class CorpusDownloaderTests
         Assert.All(manifest.Hashes.Values, h => Assert.Matches("^[0-9a-f]{64}$", h));
     }
 
+    [Fact]
+    public void EmbeddedRawManifest_ListsBothUploadBuckets()
+    {
+        var manifest = CorpusManifest.DonateACryRaw;
+        Assert.Equal(1128, manifest.Hashes.Count);
+        Assert.Equal(712, manifest.Hashes.Keys.Count(k => k.StartsWith("donateacry-android-upload-bucket/", StringComparison.Ordinal) && k.EndsWith(".3gp", StringComparison.Ordinal)));
+        Assert.Equal(416, manifest.Hashes.Keys.Count(k => k.StartsWith("donateacry-ios-upload-bucket/", StringComparison.Ordinal) && k.EndsWith(".caf", StringComparison.Ordinal)));
+        Assert.All(manifest.Hashes.Values, h => Assert.Matches("^[0-9a-f]{64}$", h));
+    }
+
     private static CorpusManifest Manifest(Dictionary<string, byte[]> clips)
     {
         var lines = clips.Select(c => $"{Convert.ToHexStringLower(SHA256.HashData(c.Value))}  {c.Key}");
