@@ -213,6 +213,45 @@ public sealed class CorpusDownloaderTests
         Assert.Equal(s_raw[^1].Bytes, File.ReadAllBytes(Path.Combine(temp["raw"], s_raw[^1].Target)));
     }
 
+    [Theory]
+    [InlineData("data/donateacry", "data/donateacry-raw")]
+    [InlineData("data/donateacry/", "data/donateacry-raw")]
+    public void RawTarget_NoRawOut_IsTheOutFolderPlusRaw(string outFolder, string expected)
+    {
+        var raw = Commands.DownloadCommand.RawTarget(outFolder, rawOutFolder: null, noRaw: false);
+        Assert.NotNull(raw);
+        Assert.Equal(expected, raw.Folder);
+        Assert.Same(CorpusManifest.DonateACryRaw, raw.Manifest);
+    }
+
+    [Fact]
+    public void RawTarget_NoRaw_IsNull() =>
+        Assert.Null(Commands.DownloadCommand.RawTarget("data/donateacry", rawOutFolder: null, noRaw: true));
+
+    [Theory]
+    [InlineData("data/donateacry", "x", true)]
+    [InlineData("data/donateacry", "data/donateacry", false)]
+    [InlineData("data/donateacry", "data/donateacry/raw", false)]
+    [InlineData("data/donateacry", "data", false)]
+    public void Cli_ConflictingRawOptions_ExitWith2(string outFolder, string rawOut, bool noRaw)
+    {
+        using var temp = new TempFolder();
+        string[] args = ["download", "--archive", temp["none.zip"], "--out", temp[outFolder], "--raw-out", temp[rawOut]];
+        var (code, _, error) = CliRunner.Run(noRaw ? [.. args, "--no-raw"] : args);
+        Assert.Equal(2, code);
+        Assert.Contains("--raw-out", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cli_Help_DescribesTheRawLayout()
+    {
+        var (code, output, _) = CliRunner.Run("download", "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("--raw-out", output, StringComparison.Ordinal);
+        Assert.Contains("--no-raw", output, StringComparison.Ordinal);
+        Assert.Contains("other_reason/", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Cli_NoNetwork_FailsFastWithTheManualSteps()
     {
