@@ -3,7 +3,7 @@ using Cry.Cli.Corpus;
 
 namespace Cry.Cli.Commands;
 
-/// <summary><c>cry download</c>: fetches and verifies the Donate-a-cry corpus.</summary>
+/// <summary><c>cry download</c>: fetches and verifies the Donate-a-cry corpus, its cleaned clips and its raw recordings.</summary>
 internal static class DownloadCommand
 {
     public static Command Create(TextWriter error)
@@ -12,6 +12,14 @@ internal static class DownloadCommand
         {
             Description = "Folder for the clips (one sub-folder per label).",
             DefaultValueFactory = _ => Path.Combine("data", "donateacry"),
+        };
+        var rawOutput = new Option<string?>("--raw-out")
+        {
+            Description = "Folder for the raw phone recordings (.3gp, .caf) in cry/, not_cry/ and other_reason/ (default: the --out folder's name + '-raw', e.g. data/donateacry-raw).",
+        };
+        var noRaw = new Option<bool>("--no-raw")
+        {
+            Description = "Extract only the cleaned clips, not the raw recordings.",
         };
         var source = new Option<string?>("--source")
         {
@@ -24,14 +32,17 @@ internal static class DownloadCommand
         var command = new Command(
             "download",
             $"Download the Donate-a-cry corpus (github.com/gveres/donateacry-corpus at commit {CorpusDownloader.Commit[..12]}), " +
-            "extract its cleaned clips and check each against a SHA-256 manifest; resumes a broken transfer. " +
+            "extract its cleaned clips (--out, one folder per label) and its raw phone recordings (--raw-out: cry/ = kept by the cleaned edition, " +
+            "not_cry/ = removed by its listeners, other_reason/ = removed for a reason tag lo, sc or dk), check each file against a SHA-256 manifest; " +
+            "resumes a broken transfer and does nothing when all files are already there. " +
             "Without a network it stops at once and says how to get the corpus by hand.")
         {
-            output, source, archive,
+            output, rawOutput, noRaw, source, archive,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             string outFolder = parse.GetValue(output)!;
+            var raw = RawTarget(outFolder, parse.GetValue(rawOutput), parse.GetValue(noRaw));
             Directory.CreateDirectory(outFolder);
             using var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) };
             using var http = new HttpClient(handler) { Timeout = TimeSpan.FromMinutes(2) };
@@ -44,7 +55,7 @@ internal static class DownloadCommand
                     throw new BadInputException($"{archivePath}: file not found.");
                 }
 
-                downloader.Extract(archivePath, outFolder);
+                downloader.Extract(archivePath, outFolder, raw);
                 return ExitCodes.Success;
             }
 
@@ -55,9 +66,37 @@ internal static class DownloadCommand
             {
                 throw new UsageException($"--source must be an http(s) URL, not '{text}'.");
             }
-            await downloader.DownloadAsync(uri, outFolder, cancellationToken);
+
+            await downloader.DownloadAsync(uri, outFolder, raw, cancellationToken);
             return ExitCodes.Success;
         });
         return command;
     }
+
+    /// <summary>The raw output of the options: none with --no-raw, else --raw-out or the --out folder's name + "-raw".</summary>
+    /// <exception cref="UsageException">Both --raw-out and --no-raw, or a raw folder that overlaps the clips folder.</exception>
+    internal static RawOutput? RawTarget(string outFolder, string? rawOutFolder, bool noRaw)
+    {
+        if (noRaw)
+        {
+            return rawOutFolder is null ? null : throw new UsageException("--raw-out and --no-raw exclude each other.");
+        }
+
+        string clips = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outFolder));
+        string given = Path.TrimEndingDirectorySeparator(outFolder);
+        string folder = rawOutFolder ?? (Path.GetFileName(given) is "" or "." or ".." ? clips : given) + "-raw";
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+
+        // The raw categories inside the clips folder would read as labels, and the labels inside the raw folder as categories.
+        if (IsSameOrInside(full, clips) || IsSameOrInside(clips, full))
+        {
+            throw new UsageException($"--raw-out {folder} overlaps --out {outFolder}; give the raw recordings a folder of their own.");
+        }
+
+        return new RawOutput(folder, CorpusManifest.DonateACryRaw);
+    }
+
+    private static bool IsSameOrInside(string path, string folder) =>
+        string.Equals(path, folder, StringComparison.Ordinal)
+        || path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 }

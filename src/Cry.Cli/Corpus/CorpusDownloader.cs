@@ -29,7 +29,7 @@ public sealed class CorpusUnavailableException : Exception
 }
 
 /// <summary>Gets the Donate-a-cry corpus: downloads the repository archive at a pinned commit, resumes and retries a broken
-/// transfer, extracts the cleaned clips and checks every one against a SHA-256 manifest.</summary>
+/// transfer, extracts the cleaned clips (and, when asked, the raw phone recordings) and checks every one against a SHA-256 manifest.</summary>
 public sealed class CorpusDownloader(HttpClient http, CorpusManifest manifest, Action<string> log)
 {
     /// <summary>The pinned commit of github.com/gveres/donateacry-corpus.</summary>
@@ -52,14 +52,30 @@ public sealed class CorpusDownloader(HttpClient http, CorpusManifest manifest, A
         $"or copy the '{CleanedFolder}' folder of the repository at commit {Commit} to {outFolder} " +
         "(one sub-folder per label) and pass it with --corpus or CRY_CORPUS.";
 
-    /// <summary>Downloads (resuming a partial file) and extracts into <paramref name="outFolder"/>; returns the clip count.</summary>
+    /// <summary>Downloads (resuming a partial file) and extracts the cleaned clips into <paramref name="outFolder"/>; returns the clip count.</summary>
     /// <exception cref="CorpusUnavailableException">The archive cannot be fetched or does not hold the expected clips.</exception>
-    public async Task<int> DownloadAsync(Uri source, string outFolder, CancellationToken cancellationToken)
+    public Task<int> DownloadAsync(Uri source, string outFolder, CancellationToken cancellationToken) =>
+        DownloadAsync(source, outFolder, raw: null, cancellationToken);
+
+    /// <summary>Downloads (resuming a partial file) and extracts the cleaned clips into <paramref name="outFolder"/> and,
+    /// unless <paramref name="raw"/> is null, the raw recordings into its folder; returns the clip count.</summary>
+    /// <remarks>Nothing is fetched when every expected file is already present and verified.</remarks>
+    /// <exception cref="CorpusUnavailableException">The archive cannot be fetched or does not hold the expected files.</exception>
+    public async Task<int> DownloadAsync(Uri source, string outFolder, RawOutput? raw, CancellationToken cancellationToken)
     {
-        if (manifest.FindProblems(outFolder).Count == 0)
+        bool cleanedComplete = manifest.FindProblems(outFolder).Count == 0;
+        var layout = raw is null ? null : new RawCorpusLayout(raw.Manifest, manifest);
+        bool rawComplete = layout is null || layout.Target.FindProblems(raw!.Folder).Count == 0;
+        if (cleanedComplete && rawComplete)
         {
-            log($"{outFolder}: all {manifest.Hashes.Count} clips are already present and verified.");
+            log($"{outFolder}: all {manifest.Hashes.Count} clips are already present and verified." +
+                (raw is null ? string.Empty : $" {raw.Folder}: all {raw.Manifest.Hashes.Count} raw recordings too."));
             return manifest.Hashes.Count;
+        }
+
+        if (cleanedComplete)
+        {
+            log($"{outFolder}: the clips are complete, but {raw!.Folder} lacks raw recordings; the archive is fetched for them.");
         }
 
         string partial = Path.Combine(outFolder, ".download", $"donateacry-{Commit[..12]}.zip.part");
@@ -89,15 +105,20 @@ public sealed class CorpusDownloader(HttpClient http, CorpusManifest manifest, A
             }
         }
 
-        int count = Extract(partial, outFolder);
+        int count = Extract(partial, outFolder, raw);
         File.Delete(partial);
         return count;
     }
 
-    /// <summary>Extracts the cleaned clips of an archive already on disk and verifies them; returns the clip count.</summary>
-    /// <exception cref="CorpusUnavailableException">The file is not a zip archive or lacks clips of the manifest, or one differs.</exception>
-    public int Extract(string archivePath, string outFolder)
+    /// <summary>Extracts the cleaned clips of an archive already on disk into <paramref name="outFolder"/> and, unless
+    /// <paramref name="raw"/> is null, its raw recordings into <see cref="RawOutput.Folder"/> (laid out by
+    /// <see cref="RawCorpusLayout"/>); verifies every file and returns the clip count.</summary>
+    /// <remarks>Each file is written to a temporary name and moved into place once its hash matches; a file already
+    /// present with the right hash is left alone, so a rerun on a complete folder writes nothing.</remarks>
+    /// <exception cref="CorpusUnavailableException">The file is not a zip archive or lacks files of the manifests, or one differs.</exception>
+    public int Extract(string archivePath, string outFolder, RawOutput? raw = null)
     {
+        var layout = raw is null ? null : new RawCorpusLayout(raw.Manifest, manifest);
         ZipArchive archive;
         try
         {
@@ -110,48 +131,42 @@ public sealed class CorpusDownloader(HttpClient http, CorpusManifest manifest, A
 
         using (archive)
         {
-            string marker = CleanedFolder + "/";
-            int extracted = 0;
+            var cleaned = new Tally();
+            var rawTally = new Tally();
             foreach (var entry in archive.Entries)
             {
-                int at = entry.FullName.IndexOf(marker, StringComparison.Ordinal);
-                if (at < 0 || entry.FullName.EndsWith('/'))
+                if (entry.FullName.EndsWith('/'))
                 {
                     continue;
                 }
 
-                string relative = entry.FullName[(at + marker.Length)..];
-                if (!manifest.Hashes.TryGetValue(relative, out string? expected))
+                int at = FolderStart(entry.FullName, CleanedFolder);
+                if (at >= 0)
+                {
+                    string relative = entry.FullName[(at + CleanedFolder.Length + 1)..];
+                    if (manifest.Hashes.TryGetValue(relative, out string? expected))
+                    {
+                        cleaned.Add(ExtractEntry(entry, Path.Combine(outFolder, relative), expected, relative, archivePath));
+                    }
+
+                    continue;
+                }
+
+                if (layout is null)
                 {
                     continue;
                 }
 
-                string target = Path.Combine(outFolder, relative);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                string temporary = target + ".tmp";
-                using (var input = entry.Open())
-                using (var output = File.Create(temporary))
-                using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+                foreach (string bucket in RawCorpusLayout.Buckets)
                 {
-                    var buffer = new byte[81920];
-                    int read;
-                    while ((read = input.Read(buffer)) > 0)
+                    at = FolderStart(entry.FullName, bucket);
+                    if (at >= 0 && layout.TryGetTarget(entry.FullName[at..], out string target))
                     {
-                        hash.AppendData(buffer, 0, read);
-                        output.Write(buffer, 0, read);
-                    }
-
-                    string actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-                    if (actual != expected)
-                    {
-                        output.Close();
-                        File.Delete(temporary);
-                        throw new CorpusUnavailableException($"{relative} in {archivePath} does not match the manifest's SHA-256; the archive is not the pinned corpus.");
+                        string expected = layout.Target.Hashes[target];
+                        rawTally.Add(ExtractEntry(entry, Path.Combine(raw!.Folder, target), expected, entry.FullName[at..], archivePath));
+                        break;
                     }
                 }
-
-                File.Move(temporary, target, overwrite: true);
-                extracted++;
             }
 
             var problems = manifest.FindProblems(outFolder);
@@ -161,9 +176,78 @@ public sealed class CorpusDownloader(HttpClient http, CorpusManifest manifest, A
                     $"{archivePath} lacks {problems.Count} of the {manifest.Hashes.Count} expected clips (first: {problems[0]}).");
             }
 
-            log($"{outFolder}: {extracted} clips extracted and verified against the SHA-256 manifest.");
+            log($"cleaned clips → {outFolder} (one folder per label): {cleaned}, all {manifest.Hashes.Count} verified against the SHA-256 manifest.");
+            if (layout is not null)
+            {
+                var rawProblems = layout.Target.FindProblems(raw!.Folder);
+                if (rawProblems.Count > 0)
+                {
+                    throw new CorpusUnavailableException(
+                        $"{archivePath} lacks {rawProblems.Count} of the {layout.Target.Hashes.Count} expected raw recordings (first: {rawProblems[0]}); " +
+                        $"the clips in {outFolder} are complete, and 'cry download --no-raw' extracts only them.");
+                }
+
+                string folders = string.Join(", ", Enum.GetValues<RawCategory>().Select(c => $"{RawCorpusLayout.FolderName(c)}/ {layout.CountOf(c)}"));
+                log($"raw recordings → {raw.Folder} ({folders}): {rawTally}, all {layout.Target.Hashes.Count} verified against the SHA-256 manifest.");
+            }
+
             return manifest.Hashes.Count;
         }
+    }
+
+    /// <summary>Where <c>folder/</c> starts in an entry name as a whole path segment, or -1.</summary>
+    private static int FolderStart(string fullName, string folder)
+    {
+        for (int at = fullName.IndexOf(folder + "/", StringComparison.Ordinal); at >= 0;
+            at = fullName.IndexOf(folder + "/", at + 1, StringComparison.Ordinal))
+        {
+            if (at == 0 || fullName[at - 1] == '/')
+            {
+                return at;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Writes one entry to <paramref name="target"/> through a temporary file, checking its SHA-256 on the way;
+    /// returns false, writing nothing, when the target is already there with the expected hash.</summary>
+    private static bool ExtractEntry(ZipArchiveEntry entry, string target, string expected, string name, string archivePath)
+    {
+        if (File.Exists(target) && new FileInfo(target).Length == entry.Length
+            && string.Equals(CorpusManifest.HashFile(target), expected, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        string temporary = target + ".tmp";
+        try
+        {
+            using var input = entry.Open();
+            using var output = File.Create(temporary);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[81920];
+            int read;
+            while ((read = input.Read(buffer)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                output.Write(buffer, 0, read);
+            }
+
+            if (!string.Equals(Convert.ToHexStringLower(hash.GetHashAndReset()), expected, StringComparison.Ordinal))
+            {
+                throw new CorpusUnavailableException($"{name} in {archivePath} does not match the manifest's SHA-256; the archive is not the pinned corpus.");
+            }
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+
+        File.Move(temporary, target, overwrite: true);
+        return true;
     }
 
     private static bool IsUnreachable(HttpRequestException ex) =>
@@ -232,4 +316,31 @@ public sealed class CorpusDownloader(HttpClient http, CorpusManifest manifest, A
             throw new IOException($"the connection closed after {received:N0} of {expectedTotal:N0} bytes");
         }
     }
+
+    /// <summary>Counts of files written and of files found already in place.</summary>
+    private sealed class Tally
+    {
+        private int _written;
+        private int _present;
+
+        public void Add(bool written)
+        {
+            if (written)
+            {
+                _written++;
+            }
+            else
+            {
+                _present++;
+            }
+        }
+
+        public override string ToString() => $"{_written} extracted, {_present} already in place";
+    }
 }
+
+/// <summary>Where the raw phone recordings go (<paramref name="Folder"/>, laid out in <c>cry/</c>, <c>not_cry/</c> and
+/// <c>other_reason/</c> by <see cref="RawCorpusLayout"/>) and the manifest they are checked against.</summary>
+/// <param name="Folder">The folder of the raw layout.</param>
+/// <param name="Manifest">Repository path (<c>bucket/NAME.ext</c>) → SHA-256, e.g. <see cref="CorpusManifest.DonateACryRaw"/>.</param>
+public sealed record RawOutput(string Folder, CorpusManifest Manifest);

@@ -1,13 +1,17 @@
 namespace Cry.Cli.Corpus;
 
-/// <summary>The expected clips of a corpus: relative path (label/file.wav) → SHA-256 (lower-case hex).</summary>
-/// <remarks>The file format is sha256sum's: one "HASH  PATH" line per clip, '/' as separator.</remarks>
+/// <summary>The expected files of a corpus: relative path (e.g. label/file.wav) → SHA-256 (lower-case hex).</summary>
+/// <remarks>The file format is sha256sum's: one "HASH  PATH" line per file, '/' as separator.</remarks>
 public sealed class CorpusManifest
 {
     private CorpusManifest(IReadOnlyDictionary<string, string> hashes) => Hashes = hashes;
 
     /// <summary>The Donate-a-cry cleaned clips (457), computed from a verified copy of the corpus.</summary>
     public static CorpusManifest DonateACry { get; } = LoadEmbedded("donateacry.sha256");
+
+    /// <summary>The Donate-a-cry raw phone recordings (1,128), by their path in the repository
+    /// (<c>donateacry-android-upload-bucket/NAME.3gp</c>, <c>donateacry-ios-upload-bucket/NAME.caf</c>).</summary>
+    public static CorpusManifest DonateACryRaw { get; } = LoadEmbedded("donateacry-raw.sha256");
 
     /// <summary>Relative path → hash.</summary>
     public IReadOnlyDictionary<string, string> Hashes { get; }
@@ -29,7 +33,7 @@ public sealed class CorpusManifest
             int split = line.IndexOf("  ", StringComparison.Ordinal);
             if (split != 64 || line.Length <= 66 || !line[..64].All(Uri.IsHexDigit))
             {
-                throw new FormatException($"Manifest line {number} is not 'SHA256  label/file.wav'.");
+                throw new FormatException($"Manifest line {number} is not 'SHA256  folder/file'.");
             }
 
             hashes[line[66..]] = line[..64].ToLowerInvariant();
@@ -37,6 +41,10 @@ public sealed class CorpusManifest
 
         return new CorpusManifest(hashes);
     }
+
+    /// <summary>A manifest of the given paths and hashes, for layouts derived from another manifest.</summary>
+    internal static CorpusManifest FromHashes(IReadOnlyDictionary<string, string> hashes) =>
+        new(new SortedDictionary<string, string>(hashes.ToDictionary(), StringComparer.Ordinal));
 
     /// <summary>Paths of the manifest that are missing or differ under <paramref name="folder"/>.</summary>
     public IReadOnlyList<string> FindProblems(string folder)
