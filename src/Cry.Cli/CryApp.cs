@@ -62,7 +62,7 @@ public static class CryApp
             case BadInputException or AudioFormatException or NpyFormatException or ModelBundleException:
                 error.WriteLine($"cry: {ex.Message}");
                 return ExitCodes.BadInput;
-            case CorpusUnavailableException or ResourceUnavailableException:
+            case CorpusUnavailableException or ResourceUnavailableException or AudioDecoderBusyException:
                 error.WriteLine($"cry: {ex.Message}");
                 return ExitCodes.Unavailable;
             default:

@@ -6,11 +6,8 @@ namespace Cry.Cli;
 /// <summary>Reads input files, naming the file in every error.</summary>
 internal static class InputFiles
 {
-    public static AudioSignal ReadWav(string path, WavDecoder decoder) => Read(path, () =>
-    {
-        using var stream = File.OpenRead(path);
-        return decoder.Decode(stream);
-    });
+    /// <summary>Decodes a recording in any supported format (the content decides which).</summary>
+    public static AudioSignal ReadAudio(string path, AudioDecoder decoder) => Read(path, () => decoder.DecodeFile(path));
 
     public static NpyArray ReadNpy(string path) => Read(path, () =>
     {

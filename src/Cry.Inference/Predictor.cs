@@ -31,21 +31,21 @@ public sealed class Predictor : IDisposable
 
     private readonly IModelSource _source;
     private readonly InferenceOptions _options;
-    private readonly WavDecoder _decoder;
+    private readonly AudioDecoder _decoder;
     private readonly bool _ownsSource;
 
     /// <summary>Creates a predictor over a model source.</summary>
     /// <param name="source">Where the current model comes from.</param>
     /// <param name="options">The uncertainty threshold override (device and threads are the source's business).</param>
-    /// <param name="decoder">The WAV decoder (limits on channels, rate, duration); default <see cref="WavDecoder.Default"/>.</param>
+    /// <param name="decoder">The audio decoder (formats, limits on channels, rate and duration, FFmpeg); default <see cref="AudioDecoder.Default"/>.</param>
     /// <param name="ownsSource">Whether disposing the predictor disposes the source.</param>
-    public Predictor(IModelSource source, InferenceOptions? options = null, WavDecoder? decoder = null, bool ownsSource = true)
+    public Predictor(IModelSource source, InferenceOptions? options = null, AudioDecoder? decoder = null, bool ownsSource = true)
     {
         ArgumentNullException.ThrowIfNull(source);
         _source = source;
         _options = options ?? new InferenceOptions();
         _options.Validate();
-        _decoder = decoder ?? WavDecoder.Default;
+        _decoder = decoder ?? AudioDecoder.Default;
         _ownsSource = ownsSource;
     }
 
@@ -61,22 +61,24 @@ public sealed class Predictor : IDisposable
     /// <summary>The current model, held until the lease is disposed (for the manifest and metrics).</summary>
     public ModelLease AcquireModel() => _source.Acquire();
 
-    /// <summary>Scores a WAV recording.</summary>
+    /// <summary>Scores a recording in any supported format (the content decides which).</summary>
     /// <exception cref="AudioFormatException">The bytes are not a usable recording; the message says what is wrong.</exception>
-    public PredictionResult Predict(ReadOnlySpan<byte> wav)
+    /// <exception cref="AudioDecoderBusyException">The recording needs FFmpeg and every FFmpeg slot stayed busy.</exception>
+    public PredictionResult Predict(ReadOnlySpan<byte> recording)
     {
         long start = Stopwatch.GetTimestamp();
-        var signal = _decoder.Decode(wav);
+        var signal = _decoder.Decode(recording);
         return Predict(signal, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
-    /// <summary>Scores a WAV recording read from a stream (memory bounded by the decoder's limits, not by the stream's claims).</summary>
+    /// <summary>Scores a recording read from a stream (memory bounded by the decoder's limits, not by the stream's claims).</summary>
     /// <exception cref="AudioFormatException">The stream is not a usable recording; the message says what is wrong.</exception>
-    public PredictionResult Predict(Stream wav)
+    /// <exception cref="AudioDecoderBusyException">The recording needs FFmpeg and every FFmpeg slot stayed busy.</exception>
+    public PredictionResult Predict(Stream recording)
     {
-        ArgumentNullException.ThrowIfNull(wav);
+        ArgumentNullException.ThrowIfNull(recording);
         long start = Stopwatch.GetTimestamp();
-        var signal = _decoder.Decode(wav);
+        var signal = _decoder.Decode(recording);
         return Predict(signal, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 

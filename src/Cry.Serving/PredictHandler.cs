@@ -17,8 +17,8 @@ namespace Cry.Serving;
 /// </summary>
 public static class PredictHandler
 {
-    /// <summary>Media types accepted as a raw WAV body.</summary>
-    public static IReadOnlyList<string> AudioMediaTypes { get; } = ["audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "application/octet-stream"];
+    /// <summary>Media types accepted as a raw recording body; the format itself is read from the content, never from the type.</summary>
+    public static IReadOnlyList<string> AudioMediaTypes => AudioDecoder.MediaTypes;
 
     /// <summary>The multipart field that carries the file.</summary>
     public const string FileField = "file";
@@ -42,14 +42,14 @@ public static class PredictHandler
         {
             return Problems.Unsupported(
                 $"The request has {(string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : $"the Content-Type '{request.ContentType}', which cannot be parsed")}; " +
-                $"send a WAV file as {string.Join(", ", AudioMediaTypes)}, or multipart/form-data with a field '{FileField}'.");
+                $"send the recording with an audio/* media type (such as audio/wav, audio/mp4, audio/webm) or application/octet-stream, or as multipart/form-data with a field '{FileField}'.");
         }
 
         bool multipart = type.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
-        if (!multipart && !AudioMediaTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
+        if (!multipart && !IsAudioMediaType(type))
         {
             return Problems.Unsupported(
-                $"The media type '{type}' is not accepted; send a WAV file as {string.Join(", ", AudioMediaTypes)}, or multipart/form-data with a field '{FileField}'.");
+                $"The media type '{type}' is not accepted; send the recording with an audio/* media type (such as audio/wav, audio/mp4, audio/webm) or application/octet-stream, or as multipart/form-data with a field '{FileField}'.");
         }
 
         long bodyLimit = options.MaxBodyBytes + (multipart ? options.MultipartOverheadBytes : 0);
@@ -80,7 +80,7 @@ public static class PredictHandler
                 (buffer, length) = await ReadFileFieldAsync(reader, options.MaxBodyBytes, request.HttpContext.RequestAborted);
                 if (buffer is null)
                 {
-                    return Problems.BadAudio($"The multipart/form-data body has no field named '{FileField}' holding the WAV file.");
+                    return Problems.BadAudio($"The multipart/form-data body has no field named '{FileField}' holding the recording.");
                 }
             }
             else
@@ -98,7 +98,11 @@ public static class PredictHandler
         }
         catch (AudioFormatException ex)
         {
-            return ex.IsUnsupportedFormat ? Problems.Unsupported(ex.Message) : Problems.BadAudio(ex.Message);
+            return Problems.ForAudio(ex);
+        }
+        catch (AudioDecoderBusyException ex)
+        {
+            return Problems.Busy(ex.Message);
         }
         catch (BadHttpRequestException ex)
         {
@@ -124,6 +128,18 @@ public static class PredictHandler
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether a media type may carry a recording: any <c>audio/*</c> type (browsers and phones name the same content
+    /// differently: <c>audio/x-m4a</c>, <c>audio/webm;codecs=opus</c>, …), the video types of containers that phones
+    /// use for audio, and <c>application/octet-stream</c>. The content decides the format.
+    /// </summary>
+    public static bool IsAudioMediaType(string mediaType)
+    {
+        ArgumentNullException.ThrowIfNull(mediaType);
+        return mediaType.StartsWith("audio/", StringComparison.OrdinalIgnoreCase)
+            || AudioMediaTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Whether the request carries the configured key (always true when none is configured).</summary>

@@ -1,3 +1,4 @@
+using Cry.Audio;
 using Microsoft.AspNetCore.Http;
 
 namespace Cry.Serving;
@@ -12,6 +13,45 @@ public static class Problems
     internal static IResult BadAudio(string detail) => Of(StatusCodes.Status400BadRequest, "The audio cannot be read", detail);
 
     internal static IResult Unsupported(string detail) => Of(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type or codec", detail);
+
+    /// <summary>
+    /// The problem type of a recording in a format this host knows but cannot decode because FFmpeg is missing
+    /// (status 415). A client that sees it can convert the recording to WAV and send it again, as the web page does.
+    /// </summary>
+    public const string DecoderUnavailableType = "urn:cryfunctions:problem:decoder-unavailable";
+
+    /// <summary>The answer to an audio refusal: 400 for a broken file, 415 for an unsupported format or codec, 415 with <see cref="DecoderUnavailableType"/> when FFmpeg is missing.</summary>
+    public static IResult ForAudio(AudioFormatException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (exception.MissingDecoder is not null)
+        {
+            return Results.Problem(
+                detail: exception.Message,
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "This host cannot decode the recording's format",
+                type: DecoderUnavailableType,
+                extensions: new Dictionary<string, object?> { ["missingDecoder"] = exception.MissingDecoder });
+        }
+
+        return exception.IsUnsupportedFormat ? Unsupported(exception.Message) : BadAudio(exception.Message);
+    }
+
+    /// <summary>503 with Retry-After: the decoders are busy; the request may be repeated shortly.</summary>
+    public static IResult Busy(string detail) => new RetryAfterResult(
+        Of(StatusCodes.Status503ServiceUnavailable, "The server is busy", detail), RetryAfterSeconds);
+
+    /// <summary>The Retry-After of a busy answer, in seconds.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    private sealed class RetryAfterResult(IResult inner, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 
     internal static IResult TooLarge(long limit) => Of(
         StatusCodes.Status413PayloadTooLarge,

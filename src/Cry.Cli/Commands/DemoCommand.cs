@@ -18,7 +18,7 @@ internal static class DemoCommand
     {
         var corpus = new Option<string?>("--corpus")
         {
-            Description = "The Donate-a-cry corpus folder (<label>/*.wav). Default: CRY_CORPUS, else data/donateacry, downloaded when missing.",
+            Description = "The Donate-a-cry corpus folder (<label>/<recording>). Default: CRY_CORPUS, else data/donateacry, downloaded when missing.",
         };
         var outFolder = new Option<string>("--out") { Description = "Where the report, model and predictions go.", DefaultValueFactory = _ => "demo-output" };
         var epochs = new Option<int>("--epochs") { Description = "Maximum training epochs per fold.", DefaultValueFactory = _ => 30 };

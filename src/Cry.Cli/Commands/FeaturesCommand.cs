@@ -10,7 +10,7 @@ using Cry.Features.Specs;
 
 namespace Cry.Cli.Commands;
 
-/// <summary><c>cry features</c>: a WAV file or a folder of them through a feature spec, to .npy tensors (and PNG previews).</summary>
+/// <summary><c>cry features</c>: a recording or a folder of them through a feature spec, to .npy tensors (and PNG previews).</summary>
 internal static class FeaturesCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
@@ -40,10 +40,10 @@ internal static class FeaturesCommand
                 r.AddError("--threads must be at least 1.");
             }
         });
-        var input = new Argument<string>("INPUT") { Description = "A WAV file, or a folder of <label>/*.wav." };
-        var outputPath = new Argument<string>("OUTPUT") { Description = "A .npy file for a WAV input, a folder (same layout, .npy files) for a folder input." };
+        var input = new Argument<string>("INPUT") { Description = "A recording (WAV, CAF, 3GP/MP4/M4A, AMR, WebM, Ogg, MP3, FLAC: the content decides), or a folder of <label>/<recording>." };
+        var outputPath = new Argument<string>("OUTPUT") { Description = "A .npy file for one recording, a folder (same layout, .npy files; two recordings with one stem keep their extension: a.wav.npy, a.3gp.npy) for a folder input." };
 
-        var command = new Command("features", "Compute features of a WAV file or a folder of WAV files with a feature spec; prints one summary line.")
+        var command = new Command("features", "Compute features of a recording or a folder of recordings with a feature spec; prints one summary line.")
         {
             spec, preset, stage, png, threads, input, outputPath,
         };
@@ -117,23 +117,24 @@ internal static class FeaturesCommand
         FeatureExtractor extractor, FeatureStage stage, string inputFolder, string outFolder, string? pngFolder, int threads, TextWriter output, TextWriter error)
     {
         var files = Directory.EnumerateFiles(inputFolder, "*", SearchOption.AllDirectories)
-            .Where(f => f.EndsWith(".wav", StringComparison.OrdinalIgnoreCase))
+            .Where(AudioDecoder.HasAudioExtension)
             .Order(StringComparer.Ordinal)
             .ToList();
         if (files.Count == 0)
         {
-            throw new BadInputException($"{inputFolder}: no .wav files found.");
+            throw new BadInputException($"{inputFolder}: no recordings found (looked for {string.Join(", ", AudioDecoder.FileExtensions)}).");
         }
 
         var failures = new ConcurrentBag<string>();
         double totalSeconds = 0;
         object gate = new();
+        var targets = OutputNames(inputFolder, files);
         var watch = Stopwatch.StartNew();
         Parallel.ForEach(files, new ParallelOptions { MaxDegreeOfParallelism = threads }, file =>
         {
-            string relative = Path.GetRelativePath(inputFolder, file);
-            string target = Path.Combine(outFolder, Path.ChangeExtension(relative, ".npy"));
-            string? preview = pngFolder is null ? null : Path.Combine(pngFolder, Path.ChangeExtension(relative, ".png"));
+            string relative = targets[file];
+            string target = Path.Combine(outFolder, relative + ".npy");
+            string? preview = pngFolder is null ? null : Path.Combine(pngFolder, relative + ".png");
             try
             {
                 var (seconds, _) = Process(extractor, stage, file, target, preview);
@@ -157,9 +158,22 @@ internal static class FeaturesCommand
         return failures.IsEmpty ? ExitCodes.Success : ExitCodes.BadInput;
     }
 
+    // Output names without the recording's extension (a/b.wav → a/b), except where two recordings of one folder share a
+    // stem (b.wav and b.3gp): those keep their extension (b.wav, b.3gp) so neither overwrites the other.
+    private static Dictionary<string, string> OutputNames(string inputFolder, IReadOnlyList<string> files)
+    {
+        var relative = files.ToDictionary(f => f, f => Path.GetRelativePath(inputFolder, f), StringComparer.Ordinal);
+        var stems = relative.Values.GroupBy(r => Path.ChangeExtension(r, null), StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return relative.ToDictionary(
+            pair => pair.Key,
+            pair => stems.Contains(Path.ChangeExtension(pair.Value, null)) ? pair.Value : Path.ChangeExtension(pair.Value, null),
+            StringComparer.Ordinal);
+    }
+
     private static (double Seconds, int[] Shape) Process(FeatureExtractor extractor, FeatureStage stage, string inputPath, string outPath, string? pngPath)
     {
-        var signal = InputFiles.ReadWav(inputPath, WavDecoder.Default);
+        var signal = InputFiles.ReadAudio(inputPath, AudioDecoder.Default);
         float[] features;
         int[] shape;
         try

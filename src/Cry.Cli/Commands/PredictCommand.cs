@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace Cry.Cli.Commands;
 
-/// <summary><c>cry predict</c>: scores WAV files with a model bundle.</summary>
+/// <summary><c>cry predict</c>: scores recordings with a model bundle.</summary>
 internal static class PredictCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
@@ -17,7 +17,7 @@ internal static class PredictCommand
         device.AcceptOnlyFromAmong([.. InferenceOptions.Devices]);
         var threads = new Option<int>("--threads") { Description = "Threads per inference.", DefaultValueFactory = _ => 1 };
         var threshold = new Option<double?>("--uncertainty-threshold") { Description = "Flag results below this confidence as uncertain (default: the bundle's, chosen on its validation data)." };
-        var files = new Argument<string[]>("FILE") { Description = "WAV files to score; a folder stands for every .wav file under it.", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("FILE") { Description = "Recordings to score (WAV, CAF, 3GP/MP4/M4A, AMR, WebM, Ogg, MP3, FLAC: the content decides); a folder stands for every recording under it.", Arity = ArgumentArity.OneOrMore };
         var command = new Command("predict", "Say which need each recording most likely expresses, with calibrated probabilities (not medical advice).")
         {
             model, json, device, threads, threshold, files,
@@ -51,7 +51,7 @@ internal static class PredictCommand
                     using var stream = OpenFile(file);
                     result = predictor.Predict(stream);
                 }
-                catch (Exception ex) when (ex is AudioFormatException or BadInputException or IOException)
+                catch (Exception ex) when (ex is AudioFormatException or AudioDecoderBusyException or BadInputException or IOException)
                 {
                     error.WriteLine(ex is BadInputException ? $"cry: {ex.Message}" : $"cry: {file}: {ex.Message}");
                     failed++;
@@ -84,7 +84,8 @@ internal static class PredictCommand
         {
             if (Directory.Exists(path))
             {
-                foreach (string file in Directory.EnumerateFiles(path, "*.wav", new EnumerationOptions { RecurseSubdirectories = true, MatchCasing = MatchCasing.CaseInsensitive })
+                foreach (string file in Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true })
+                    .Where(AudioDecoder.HasAudioExtension)
                     .Order(StringComparer.Ordinal))
                 {
                     yield return file;

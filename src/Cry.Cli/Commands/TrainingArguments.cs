@@ -10,7 +10,7 @@ namespace Cry.Cli.Commands;
 /// <summary>The options shared by <c>cry train</c> and <c>cry evaluate</c>, and how they become a featurized dataset and experiment options.</summary>
 internal sealed class TrainingArguments
 {
-    public Option<string> Data { get; } = new("--data") { Description = "A folder of <label>/*.wav (the corpus layout).", Required = true };
+    public Option<string> Data { get; } = new("--data") { Description = "A folder of <label>/<recording> (the corpus layout; WAV, CAF, 3GP, M4A, WebM, Ogg, MP3, FLAC, … may be mixed).", Required = true };
 
     public Option<string?> Spec { get; } = new("--spec") { Description = "A feature spec JSON file (with an image part)." };
 

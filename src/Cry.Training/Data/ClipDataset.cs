@@ -1,10 +1,11 @@
 using System.Collections.ObjectModel;
 using System.Text.Json;
+using Cry.Audio;
 using Cry.Training.Evaluation;
 
 namespace Cry.Training.Data;
 
-/// <summary>A labelled set of clips with group keys, read from a folder of <c>&lt;label&gt;/*.wav</c> or from a manifest.</summary>
+/// <summary>A labelled set of clips with group keys, read from a folder of <c>&lt;label&gt;/&lt;recording&gt;</c> (any supported audio extension) or from a manifest.</summary>
 /// <remarks>
 /// <para>Folder layout: every sub-folder of the root is a label (folders whose names start with '.' are ignored);
 /// its clips are the files directly inside it whose extension is <c>.wav</c> in any case. Files in the root itself
@@ -78,7 +79,7 @@ public sealed class ClipDataset
             .ToArray();
         if (labelFolders.Length == 0)
         {
-            throw new DatasetException($"Dataset folder '{Path.GetFullPath(root)}' has no label sub-folders (expected <label>/*.wav).");
+            throw new DatasetException($"Dataset folder '{Path.GetFullPath(root)}' has no label sub-folders (expected <label>/<recording>, such as hungry/a.wav).");
         }
 
         var clips = new List<ClipInfo>();
@@ -88,7 +89,7 @@ public sealed class ClipDataset
         {
             string label = Path.GetFileName(folder);
             string[] files = Directory.GetFiles(folder)
-                .Where(f => string.Equals(Path.GetExtension(f), ".wav", StringComparison.OrdinalIgnoreCase))
+                .Where(AudioDecoder.HasAudioExtension)
                 .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)
                 .ToArray();
             if (files.Length == 0)
@@ -96,7 +97,7 @@ public sealed class ClipDataset
                 if (!options.SkipEmptyLabelFolders)
                 {
                     throw new DatasetException(
-                        $"Label folder '{label}' in '{Path.GetFullPath(root)}' has no .wav clips; remove it or set {nameof(ClipDatasetOptions.SkipEmptyLabelFolders)}.");
+                        $"Label folder '{label}' in '{Path.GetFullPath(root)}' has no recordings; remove it or set {nameof(ClipDatasetOptions.SkipEmptyLabelFolders)}.");
                 }
 
                 skipped.Add(label);
@@ -113,7 +114,7 @@ public sealed class ClipDataset
 
         if (clips.Count == 0)
         {
-            throw new DatasetException($"Dataset folder '{Path.GetFullPath(root)}' has no .wav clips in its label folders.");
+            throw new DatasetException($"Dataset folder '{Path.GetFullPath(root)}' has no recordings in its label folders (looked for {string.Join(", ", AudioDecoder.FileExtensions)}).");
         }
 
         return new ClipDataset(clips.AsReadOnly(), labels.AsReadOnly(), skipped.AsReadOnly());

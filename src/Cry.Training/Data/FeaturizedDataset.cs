@@ -149,7 +149,7 @@ public sealed class FeaturizedDataset
                 continue;
             }
 
-            prepared ??= new AudioSignal(extractor.PrepareAudio(WavDecoder.Default.Decode(bytes)), extractor.Spec.SampleRate);
+            prepared ??= new AudioSignal(extractor.PrepareAudio(AudioDecoder.Default.Decode(bytes)), extractor.Spec.SampleRate);
             var samples = v == 0 ? prepared.Samples : policy.CreateVariant(prepared, clip.Label, clip.ClipId, v);
             variants[v] = extractor.ComputeImage(samples);
             if (file is not null)
