@@ -113,7 +113,8 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
         await _store.WriteAsync(Containers.Clips, $"tired/{name}", Encoding.UTF8.GetBytes("not a wav"), cancellation: Cancel);
         var functions = new ClipFunctions(Ingestion(), NullLogger<ClipFunctions>.Instance);
         Assert.Empty(await functions.HandleAsync("tired", name, Cancel));
-        Assert.NotNull(await _store.TryReadAsync(Containers.Quarantine, $"tired/{name}.reason.json", Cancel));
+        Assert.NotNull(await _store.TryReadAsync(Containers.Quarantine, $"clips/tired/{name}", Cancel));
+        Assert.NotNull(await _store.TryReadAsync(Containers.Quarantine, $"reasons/tired/{name}.json", Cancel));
         Assert.Null(await _store.TryReadAsync(Containers.Clips, $"tired/{name}", Cancel));
     }
 
