@@ -71,17 +71,33 @@ public sealed class ClipIngestion
     public static string ClipRef(string label, string name) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{label}/{name}")))[..16];
 
-    /// <summary>The clip id used in feature paths and augmentation seeds: the file name without extension (as in training).</summary>
-    public static string ClipId(string name) => Path.GetFileNameWithoutExtension(name);
+    /// <summary>The path (without extension) of a unit's outputs under <c>features/</c>: <c>{specId}/{label}/{name}/{variant}</c>.</summary>
+    /// <remarks>The clip's full name is its folder, so clips whose names differ only in the extension never share one.</remarks>
+    public static string FeaturePath(string specId, string label, string name, int variant) => $"{specId}/{label}/{name}/{variant}";
+
+    /// <summary>Where a refused clip's copy is kept under <c>quarantine/</c>: <c>clips/{label}/{name}</c>.</summary>
+    public static string QuarantinedClipPath(string label, string name) => $"clips/{label}/{name}";
+
+    /// <summary>
+    /// Where the reason for a refused clip is kept under <c>quarantine/</c>: <c>reasons/{label}/{name}.json</c>, a prefix
+    /// apart from the copies, so no clip name can reach another clip's note.
+    /// </summary>
+    public static string QuarantineNotePath(string label, string name) => $"reasons/{label}/{name}.json";
 
     /// <summary>Checks an uploaded clip; quarantines it with the reason when it cannot be used.</summary>
+    /// <remarks>A label or name that breaks <see cref="ClipNames"/> is quarantined without being read.</remarks>
     public async Task<IngestionResult> AcceptAsync(string label, string name, CancellationToken cancellation = default)
     {
         string clipRef = ClipRef(label, name);
         string path = $"{label}/{name}";
-        if (!IsValidName(name))
+        if (ClipNames.Validate(label) is string badLabel)
         {
-            return await QuarantineAsync(label, name, "The clip's name is not a plain file name.", cancellation).ConfigureAwait(false);
+            return await QuarantineAsync(label, name, $"The label cannot be stored safely: {badLabel}.", cancellation).ConfigureAwait(false);
+        }
+
+        if (ClipNames.Validate(name) is string badName)
+        {
+            return await QuarantineAsync(label, name, $"The clip's name cannot be stored safely: {badName}.", cancellation).ConfigureAwait(false);
         }
 
         var clip = await _store.TryReadAsync(Containers.Clips, path, cancellation).ConfigureAwait(false);
@@ -114,11 +130,12 @@ public sealed class ClipIngestion
 
     /// <summary>Computes one unit: the variant's tensor (and preview) under the spec, written under <c>features/</c>.</summary>
     /// <returns>The tensor's path, or null when the clip is gone.</returns>
-    /// <exception cref="ArgumentException">The spec is not one of the pipeline's, or the variant is out of range.</exception>
+    /// <exception cref="ArgumentException">The spec is not one of the pipeline's, the variant is out of range, or the label or name is not valid.</exception>
     /// <exception cref="AudioFormatException">The clip cannot be decoded (it was replaced by a bad file since it was accepted).</exception>
     public async Task<string?> ComputeAsync(FeatureWork work, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(work);
+        ThrowIfInvalid(work.Label, work.Name, nameof(work));
         if (!_extractors.TryGetValue(work.SpecId, out var extractor))
         {
             throw new ArgumentException($"Spec {work.SpecId} is not one of the pipeline's ({string.Join(", ", _extractors.Keys)}).", nameof(work));
@@ -136,14 +153,13 @@ public sealed class ClipIngestion
             return null;
         }
 
-        string clipId = ClipId(work.Name);
         var prepared = new AudioSignal(extractor.PrepareAudio(WavDecoder.Default.Decode(clip.Data)), extractor.Spec.SampleRate);
-        // Seeded by the training pipeline's clip id (label/stem), so a variant here is the same bits as in `cry train`.
+        // Seeded by the training pipeline's clip id (label/name), so a variant here is the same bits as in `cry train`.
         string seedId = Cry.Training.Data.ClipInfo.MakeClipId(work.Label, work.Name);
         float[] samples = work.Variant == 0 ? prepared.Samples : _options.Augmentation.CreateVariant(prepared, work.Label, seedId, work.Variant);
         float[] tensor = extractor.ComputeImage(samples);
         int[] shape = [.. extractor.ImageShape];
-        string basePath = FeaturePath(work.SpecId, work.Label, clipId, work.Variant);
+        string basePath = FeaturePath(work.SpecId, work.Label, work.Name, work.Variant);
 
         using (var npy = new MemoryStream())
         {
@@ -162,17 +178,19 @@ public sealed class ClipIngestion
         return basePath + ".npy";
     }
 
-    /// <summary>The path (without extension) of a unit's outputs under <c>features/</c>.</summary>
-    public static string FeaturePath(string specId, string label, string clipId, int variant) => $"{specId}/{label}/{clipId}/{variant}";
-
     /// <summary>
-    /// Moves a clip to <c>quarantine/</c> with a reason note: copy, read back and compare, then delete the original,
-    /// so nothing is ever lost. Quarantining again overwrites the same objects.
+    /// Moves a clip to <c>quarantine/</c> (<see cref="QuarantinedClipPath"/>) with a reason note
+    /// (<see cref="QuarantineNotePath"/>): copy, read back and compare, then delete the original, so nothing is ever
+    /// lost. Quarantining again overwrites the same objects.
     /// </summary>
+    /// <remarks>
+    /// A name refused by <see cref="ClipNames"/> is still quarantined under itself when the store can address it; one
+    /// that cannot be (a separator, a control character, a trailing '.') stays where it is, and the log says why.
+    /// </remarks>
     public async Task<IngestionResult> QuarantineAsync(string label, string name, string reason, CancellationToken cancellation = default)
     {
         string clipRef = ClipRef(label, name);
-        if (!IsValidName(label) || !IsValidName(name))
+        if (!ClipNames.IsAddressable(label) || !ClipNames.IsAddressable(name))
         {
             // The store cannot address such a name; the blob stays where it is (nothing is lost) and the log says why.
             _logger.LogWarning("Clip {ClipRef} has a name the pipeline cannot address; left in place: {Reason}", clipRef, reason);
@@ -187,40 +205,40 @@ public sealed class ClipIngestion
         }
 
         string sha = Convert.ToHexStringLower(SHA256.HashData(clip.Data));
-        await _store.WriteAsync(Containers.Quarantine, path, clip.Data, cancellation: cancellation).ConfigureAwait(false);
-        var note = new QuarantineReason(reason, $"{Containers.Clips}/{label}/{name}", sha, clip.Data.LongLength, DateTimeOffset.UtcNow);
-        await _store.WriteAsync(Containers.Quarantine, path + ".reason.json", JsonSerializer.SerializeToUtf8Bytes(note, s_json), cancellation: cancellation).ConfigureAwait(false);
+        string copyPath = QuarantinedClipPath(label, name);
+        await _store.WriteAsync(Containers.Quarantine, copyPath, clip.Data, cancellation: cancellation).ConfigureAwait(false);
+        var note = new QuarantineReason(reason, $"{Containers.Clips}/{path}", sha, clip.Data.LongLength, DateTimeOffset.UtcNow);
+        await _store.WriteAsync(Containers.Quarantine, QuarantineNotePath(label, name), JsonSerializer.SerializeToUtf8Bytes(note, s_json), cancellation: cancellation).ConfigureAwait(false);
 
-        var copy = await _store.TryReadAsync(Containers.Quarantine, path, cancellation).ConfigureAwait(false);
+        var copy = await _store.TryReadAsync(Containers.Quarantine, copyPath, cancellation).ConfigureAwait(false);
         if (copy is null || Convert.ToHexStringLower(SHA256.HashData(copy.Data)) != sha)
         {
             throw new IOException($"The quarantine copy of clip {clipRef} does not match the original; the original is kept.");
         }
 
-        await _store.DeleteAsync(Containers.Clips, $"{label}/{name}", cancellation).ConfigureAwait(false);
+        await _store.DeleteAsync(Containers.Clips, path, cancellation).ConfigureAwait(false);
         PipelineMetrics.ClipsQuarantined.Add(1);
         _logger.LogWarning("Clip {ClipRef} quarantined: {Reason}", clipRef, reason);
         return new IngestionResult(clipRef, false, reason, []);
     }
 
-    /// <summary>Erases a clip and everything derived from it: the clip, its features and previews under every spec, quarantine copies.</summary>
-    /// <returns>The number of objects deleted.</returns>
+    /// <summary>
+    /// Erases a clip and everything derived from it: the clip, its features and previews under every spec, its
+    /// quarantine copy and note. Only objects of exactly this label and name: never another clip's.
+    /// </summary>
+    /// <returns>The number of objects deleted (0 when nothing was stored under the name).</returns>
+    /// <exception cref="ArgumentException">The label or name is not valid (<see cref="ClipNames.Validate"/>); nothing is deleted.</exception>
     public async Task<int> EraseAsync(string label, string name, CancellationToken cancellation = default)
     {
-        if (!IsValidName(name) || !IsValidName(label))
-        {
-            throw new ArgumentException("The label and name must be plain names.");
-        }
-
+        ThrowIfInvalid(label, name, nameof(name));
         int deleted = 0;
         deleted += await _store.DeleteAsync(Containers.Clips, $"{label}/{name}", cancellation).ConfigureAwait(false) ? 1 : 0;
-        string clipId = ClipId(name);
         var features = new List<string>();
         await foreach (var item in _store.ListAsync(Containers.Features, cancellation: cancellation).ConfigureAwait(false))
         {
-            // {specId}/{label}/{clipId}/{variant}.*
+            // {specId}/{label}/{name}/{variant}.*: whole segments compared, so "a" never matches "a.wav".
             string[] parts = item.Path.Split('/');
-            if (parts.Length == 4 && parts[1] == label && parts[2] == clipId)
+            if (parts.Length == 4 && string.Equals(parts[1], label, StringComparison.Ordinal) && string.Equals(parts[2], name, StringComparison.Ordinal))
             {
                 features.Add(item.Path);
             }
@@ -231,8 +249,8 @@ public sealed class ClipIngestion
             deleted += await _store.DeleteAsync(Containers.Features, path, cancellation).ConfigureAwait(false) ? 1 : 0;
         }
 
-        deleted += await _store.DeleteAsync(Containers.Quarantine, $"{label}/{name}", cancellation).ConfigureAwait(false) ? 1 : 0;
-        deleted += await _store.DeleteAsync(Containers.Quarantine, $"{label}/{name}.reason.json", cancellation).ConfigureAwait(false) ? 1 : 0;
+        deleted += await _store.DeleteAsync(Containers.Quarantine, QuarantinedClipPath(label, name), cancellation).ConfigureAwait(false) ? 1 : 0;
+        deleted += await _store.DeleteAsync(Containers.Quarantine, QuarantineNotePath(label, name), cancellation).ConfigureAwait(false) ? 1 : 0;
         _logger.LogInformation("Clip {ClipRef} erased: {Objects} objects.", ClipRef(label, name), deleted);
         return deleted;
     }
@@ -265,8 +283,16 @@ public sealed class ClipIngestion
         }
     }
 
-    private static bool IsValidName(string name) =>
-        !string.IsNullOrEmpty(name) && name.Length <= 255 && name is not ("." or "..")
-        && !name.Contains('/', StringComparison.Ordinal) && !name.Contains('\\', StringComparison.Ordinal) && !name.Any(char.IsControl);
+    private static void ThrowIfInvalid(string label, string name, string parameter)
+    {
+        if (ClipNames.Validate(label) is string badLabel)
+        {
+            throw new ArgumentException($"The label is not a valid name: {badLabel}.", parameter);
+        }
 
+        if (ClipNames.Validate(name) is string badName)
+        {
+            throw new ArgumentException($"The clip's name is not valid: {badName}.", parameter);
+        }
+    }
 }

@@ -6,13 +6,13 @@ namespace Cry.Pipeline;
 /// <summary>The storage containers of the pipeline (the local store uses the same names as folders).</summary>
 public static class Containers
 {
-    /// <summary>Uploaded clips: <c>{label}/{name}.wav</c>.</summary>
+    /// <summary>Uploaded clips: <c>{label}/{name}</c>, every label and name valid by <see cref="ClipNames"/>.</summary>
     public const string Clips = "clips";
 
-    /// <summary>Feature tensors and previews: <c>{specId}/{label}/{clipId}/{variant}.npy</c> (+ <c>.png</c>).</summary>
+    /// <summary>Feature tensors and previews: <c>{specId}/{label}/{name}/{variant}.npy</c> (+ <c>.png</c>), the clip's full name as its folder.</summary>
     public const string Features = "features";
 
-    /// <summary>Refused uploads: <c>{label}/{name}</c> with <c>{label}/{name}.reason.json</c>.</summary>
+    /// <summary>Refused uploads: the copy at <c>clips/{label}/{name}</c>, the reason at <c>reasons/{label}/{name}.json</c>.</summary>
     public const string Quarantine = "quarantine";
 
     /// <summary>Model bundles, results and <c>champion.json</c>.</summary>
@@ -25,7 +25,7 @@ public static class Containers
 /// <summary>What the pipeline accepts and computes.</summary>
 public sealed record PipelineOptions
 {
-    /// <summary>The labels a clip may have (its folder under <c>clips/</c>).</summary>
+    /// <summary>The labels a clip may have (its folder under <c>clips/</c>; each a valid name by <see cref="ClipNames"/>).</summary>
     public IReadOnlyList<string> Labels { get; init; } = ["belly_pain", "burping", "discomfort", "hungry", "tired"];
 
     /// <summary>Larger uploads are quarantined without being decoded. Default 20 MB.</summary>
@@ -44,9 +44,17 @@ public sealed record PipelineOptions
     /// <exception cref="ArgumentException">A value is out of range; the message names it.</exception>
     public void Validate()
     {
-        if (Labels.Count < 2 || Labels.Any(l => string.IsNullOrWhiteSpace(l) || l.Contains('/', StringComparison.Ordinal)))
+        if (Labels.Count < 2)
         {
-            throw new ArgumentException("The pipeline needs at least two labels, each a non-empty name without '/'.");
+            throw new ArgumentException("The pipeline needs at least two labels.");
+        }
+
+        foreach (string label in Labels)
+        {
+            if (ClipNames.Validate(label) is string reason)
+            {
+                throw new ArgumentException($"The label '{label}' is not a valid name: {reason}.");
+            }
         }
 
         if (MaxClipBytes < 1024)

@@ -6,12 +6,17 @@ namespace Cry.Pipeline;
 
 /// <summary>
 /// The retention setting (off by default): clips older than N days are erased with everything derived from them
-/// (features, previews, quarantine copies), and quarantined uploads older than N days too. Models already trained keep
-/// their weights; a model bundle holds no audio.
+/// (features, previews, quarantine copies and notes), and quarantined uploads older than N days too. Models already
+/// trained keep their weights; a model bundle holds no audio.
 /// </summary>
 public static class Retention
 {
     /// <summary>Erases what is older than <paramref name="days"/> days; returns the number of clips erased.</summary>
+    /// <remarks>
+    /// A quarantined upload whose name <see cref="ClipNames"/> refuses (it was held under that name, never accepted, so
+    /// nothing was derived from it) has its copy and note deleted directly; a clip whose name the stores cannot address
+    /// is left and logged.
+    /// </remarks>
     public static async Task<int> ApplyAsync(IArtifactStore store, ClipIngestion ingestion, double days, DateTimeOffset now, ILogger? logger = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -29,21 +34,47 @@ public static class Retention
             }
         }
 
+        // clips/{label}/{name} (the copy) and reasons/{label}/{name}.json (the note): either one expires the upload.
         await foreach (var item in store.ListAsync(Containers.Quarantine, cancellation: cancellation).ConfigureAwait(false))
         {
             string[] parts = item.Path.Split('/');
-            if (parts.Length == 2 && !parts[1].EndsWith(".reason.json", StringComparison.Ordinal) && item.LastModified < cutoff)
+            if (parts.Length != 3 || item.LastModified >= cutoff)
             {
-                expired.Add((parts[0], parts[1]));
+                continue;
+            }
+
+            if (parts[0] == "clips")
+            {
+                expired.Add((parts[1], parts[2]));
+            }
+            else if (parts[0] == "reasons" && parts[2].EndsWith(".json", StringComparison.Ordinal))
+            {
+                expired.Add((parts[1], parts[2][..^".json".Length]));
             }
         }
 
+        int erased = 0;
         foreach (var (label, name) in expired.Distinct())
         {
-            await ingestion.EraseAsync(label, name, cancellation).ConfigureAwait(false);
+            if (ClipNames.Validate(label) is null && ClipNames.Validate(name) is null)
+            {
+                await ingestion.EraseAsync(label, name, cancellation).ConfigureAwait(false);
+                erased++;
+            }
+            else if (ClipNames.IsAddressable(label) && ClipNames.IsAddressable(name))
+            {
+                await store.DeleteAsync(Containers.Clips, $"{label}/{name}", cancellation).ConfigureAwait(false);
+                await store.DeleteAsync(Containers.Quarantine, ClipIngestion.QuarantinedClipPath(label, name), cancellation).ConfigureAwait(false);
+                await store.DeleteAsync(Containers.Quarantine, ClipIngestion.QuarantineNotePath(label, name), cancellation).ConfigureAwait(false);
+                erased++;
+            }
+            else
+            {
+                logger.LogWarning("Retention: clip {ClipRef} has a name the pipeline cannot address; left in place.", ClipIngestion.ClipRef(label, name));
+            }
         }
 
-        logger.LogInformation("Retention ({Days} days): {Clips} clips erased.", days, expired.Count);
-        return expired.Count;
+        logger.LogInformation("Retention ({Days} days): {Clips} clips erased.", days, erased);
+        return erased;
     }
 }

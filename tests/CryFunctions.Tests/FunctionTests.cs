@@ -113,7 +113,8 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
         await _store.WriteAsync(Containers.Clips, $"tired/{name}", Encoding.UTF8.GetBytes("not a wav"), cancellation: Cancel);
         var functions = new ClipFunctions(Ingestion(), NullLogger<ClipFunctions>.Instance);
         Assert.Empty(await functions.HandleAsync("tired", name, Cancel));
-        Assert.NotNull(await _store.TryReadAsync(Containers.Quarantine, $"tired/{name}.reason.json", Cancel));
+        Assert.NotNull(await _store.TryReadAsync(Containers.Quarantine, $"clips/tired/{name}", Cancel));
+        Assert.NotNull(await _store.TryReadAsync(Containers.Quarantine, $"reasons/tired/{name}.json", Cancel));
         Assert.Null(await _store.TryReadAsync(Containers.Clips, $"tired/{name}", Cancel));
     }
 
@@ -200,6 +201,78 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
             var again = Request("DELETE");
             (status, _) = await Execute(await functions.EraseClip(again.Request, "hungry", name, Cancel), again);
             Assert.Equal(404, status);
+        }
+    }
+
+    [Fact]
+    public async Task HandleAsync_UnsafeName_IsQuarantinedWithTheReason_AndFansOutNothing()
+    {
+        string name = $"{_prefix} copy.wav";
+        await _store.WriteAsync(Containers.Clips, $"tired/{name}", Clip(), cancellation: Cancel);
+        var functions = new ClipFunctions(Ingestion(), NullLogger<ClipFunctions>.Instance);
+
+        Assert.Empty(await functions.HandleAsync("tired", name, Cancel));
+
+        Assert.Null(await _store.TryReadAsync(Containers.Clips, $"tired/{name}", Cancel));
+        Assert.NotNull(await _store.TryReadAsync(Containers.Quarantine, $"clips/tired/{name}", Cancel));
+        var note = JsonDocument.Parse((await _store.TryReadAsync(Containers.Quarantine, $"reasons/tired/{name}.json", Cancel))!.Data).RootElement;
+        Assert.Contains("U+0020", note.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("hungry", "..", "Invalid clip name")]
+    [InlineData("hungry", ".", "Invalid clip name")]
+    [InlineData("hungry", "a b.wav", "Invalid clip name")]
+    [InlineData("hungry", ".reason.json", "Invalid clip name")]
+    [InlineData("hungry", "a.", "Invalid clip name")]
+    [InlineData("hungry", "", "Invalid clip name")]
+    [InlineData("..", "a.wav", "Invalid label")]
+    public async Task EraseClip_InvalidName_Is400ProblemJson(string label, string name, string title)
+    {
+        var (functions, predictor) = Http();
+        using (predictor)
+        {
+            var erase = Request("DELETE");
+            var (status, problem) = await Execute(await functions.EraseClip(erase.Request, label, name, Cancel), erase);
+
+            Assert.Equal(400, status);
+            Assert.Equal("application/problem+json", erase.Response.ContentType);
+            Assert.Equal(title, problem.GetProperty("title").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task EraseClip_SameStemNeverStored_Is404_AndTheStoredClipStays()
+    {
+        string name = $"{_prefix}-a.wav";
+        string stem = Path.GetFileNameWithoutExtension(name);
+        await _store.WriteAsync(Containers.Clips, $"hungry/{name}", Clip(), cancellation: Cancel);
+        var clips = new ClipFunctions(Ingestion(), NullLogger<ClipFunctions>.Instance);
+        foreach (string message in await clips.HandleAsync("hungry", name, Cancel))
+        {
+            await clips.ComputeFeatures(JsonSerializer.Deserialize<FeatureWork>(message)!, Cancel);
+        }
+
+        var before = await _store.ListAsync(Containers.Features, cancellation: Cancel).ToListAsync(Cancel);
+        Assert.Single(before);
+        var (functions, predictor) = Http();
+        using (predictor)
+        {
+            foreach (string other in new[] { stem, stem + ".wave", stem + ".m4a" })
+            {
+                var erase = Request("DELETE");
+                var (status, _) = await Execute(await functions.EraseClip(erase.Request, "hungry", other, Cancel), erase);
+                Assert.Equal(404, status);
+            }
+
+            Assert.NotNull(await _store.TryReadAsync(Containers.Clips, $"hungry/{name}", Cancel));
+            Assert.Equal(before.Select(f => f.Path), (await _store.ListAsync(Containers.Features, cancellation: Cancel).ToListAsync(Cancel)).Select(f => f.Path));
+
+            var exact = Request("DELETE");
+            var (exactStatus, body) = await Execute(await functions.EraseClip(exact.Request, "hungry", name, Cancel), exact);
+            Assert.Equal(200, exactStatus);
+            Assert.Equal(2, body.GetProperty("objectsDeleted").GetInt32()); // the clip and its one tensor
+            Assert.Empty(await _store.ListAsync(Containers.Features, cancellation: Cancel).ToListAsync(Cancel));
         }
     }
 

@@ -23,7 +23,7 @@ public sealed record SnapshotClip(
     [property: JsonPropertyName("variants")] int Variants)
 {
     /// <summary>The tensor path of a variant under <c>features/</c>.</summary>
-    public string TensorPath(string specId, int variant) => ClipIngestion.FeaturePath(specId, Label, ClipIngestion.ClipId(Name), variant) + ".npy";
+    public string TensorPath(string specId, int variant) => ClipIngestion.FeaturePath(specId, Label, Name, variant) + ".npy";
 }
 
 /// <summary>
@@ -90,10 +90,10 @@ public sealed record DatasetSnapshot
         groups ??= GroupKeyPattern.Default;
         var holdout = new StableHoldout(new StableHoldoutOptions { Share = holdoutShare });
 
-        var tensors = new Dictionary<(string Label, string ClipId), int>();
+        var tensors = new Dictionary<(string Label, string Name), int>();
         await foreach (var item in store.ListAsync(Containers.Features, spec.Id + "/", cancellation).ConfigureAwait(false))
         {
-            string[] parts = item.Path.Split('/'); // specId/label/clipId/variant.npy
+            string[] parts = item.Path.Split('/'); // specId/label/name/variant.npy
             if (parts.Length == 4 && parts[3].EndsWith(".npy", StringComparison.Ordinal))
             {
                 var key = (parts[1], parts[2]);
@@ -105,7 +105,7 @@ public sealed record DatasetSnapshot
         await foreach (var item in store.ListAsync(Containers.Clips, cancellation: cancellation).ConfigureAwait(false))
         {
             string[] parts = item.Path.Split('/');
-            if (parts.Length != 2 || !tensors.TryGetValue((parts[0], ClipIngestion.ClipId(parts[1])), out int variants))
+            if (parts.Length != 2 || !tensors.TryGetValue((parts[0], parts[1]), out int variants))
             {
                 continue; // Not processed (yet).
             }

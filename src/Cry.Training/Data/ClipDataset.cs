@@ -15,7 +15,7 @@ namespace Cry.Training.Data;
 /// <c>{"path": "hungry/a.wav", "label": "hungry", "group": "mother-7"}</c>. <c>path</c> and <c>label</c> are required;
 /// a relative path is relative to the manifest's folder; <c>group</c> is optional and, when absent, comes from
 /// <see cref="ClipDatasetOptions.GroupKey"/>. Other properties are ignored. Every listed file must exist and clip ids
-/// (<c>label/file-name-without-extension</c>) must be unique. JSON lines rather than CSV so paths with commas or
+/// (<c>label/file-name</c>, extension included) must be unique. JSON lines rather than CSV so paths with commas or
 /// quotes need no escaping rules of their own.</para>
 /// </remarks>
 public sealed class ClipDataset

@@ -8,7 +8,9 @@ namespace CryFunctions.Functions;
 /// <summary>
 /// Upload → features. A clip blob under <c>clips/{label}/{name}</c> is accepted or quarantined; an accepted clip fans
 /// out one queue message per (variant × spec) to <c>feature-work</c>, each computed by <see cref="ComputeFeatures"/>.
-/// A unit that keeps failing lands in <c>feature-work-poison</c> with its message, where an operator sees it.
+/// A unit that keeps failing lands in <c>feature-work-poison</c> with its message, where an operator sees it. A blob
+/// whose label or name <see cref="ClipNames"/> refuses is quarantined with the reason, or left in place and logged
+/// when the store cannot address it.
 /// </summary>
 /// <remarks>
 /// The blob trigger's source is fixed at compile time, so there are two functions sharing one handler:

@@ -93,16 +93,34 @@ public sealed class HttpFunctions(
         }
 
         string name = $"{Guid.NewGuid():N}.wav"; // The server names clips: no client file name (and its metadata) is stored.
+        if (ClipNames.Validate(name) is string unsafeName)
+        {
+            throw new InvalidOperationException($"The server chose a clip name that cannot be stored safely: {unsafeName}.");
+        }
+
         await store.WriteAsync(Containers.Clips, $"{label}/{name}", bytes, WriteCondition.IfNotExists, cancellation);
         logger.LogInformation("Clip {ClipRef} uploaded ({Label}).", ClipIngestion.ClipRef(label, name), label);
         return Results.Json(new { label, name, path = $"clips/{label}/{name}" }, statusCode: StatusCodes.Status201Created);
     }
 
-    /// <summary>DELETE /api/clips/{label}/{name}: erase a clip and everything derived from it.</summary>
+    /// <summary>
+    /// DELETE /api/clips/{label}/{name}: erase a clip and everything derived from it; 404 when nothing is stored under
+    /// exactly that name, 400 for a name that <see cref="ClipNames"/> refuses.
+    /// </summary>
     [Function("EraseClip")]
     public async Task<IResult> EraseClip(
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "clips/{label}/{name}")] HttpRequest request, string label, string name, CancellationToken cancellation)
     {
+        if (ClipNames.Validate(label) is string badLabel)
+        {
+            return Problems.Of(StatusCodes.Status400BadRequest, "Invalid label", $"The label is not a valid name: {badLabel}.");
+        }
+
+        if (ClipNames.Validate(name) is string badName)
+        {
+            return Problems.Of(StatusCodes.Status400BadRequest, "Invalid clip name", $"The clip's name is not valid: {badName}.");
+        }
+
         try
         {
             int deleted = await ingestion.EraseAsync(label, name, cancellation);

@@ -19,7 +19,7 @@ public sealed class ClipDatasetTests
         var dataset = ClipDataset.FromFolder(corpus.Root);
 
         Assert.Equal(["Hungry", "tired"], dataset.Labels);
-        Assert.Equal(["Hungry/a", "Hungry/z", $"tired/{UuidA}-9", $"tired/{UuidB}-2"], dataset.Clips.Select(c => c.ClipId));
+        Assert.Equal(["Hungry/a.wav", "Hungry/z.wav", $"tired/{UuidA}-9.WAV", $"tired/{UuidB}-2.wav"], dataset.Clips.Select(c => c.ClipId));
         Assert.Equal(["a.wav", "z.wav", UuidA, UuidB.ToLowerInvariant()], dataset.Groups);
         Assert.Equal([0, 0, 1, 1], dataset.LabelIndices.ToArray());
         Assert.All(dataset.Clips, c => Assert.True(File.Exists(c.Path)));
@@ -128,7 +128,44 @@ public sealed class ClipDatasetTests
         Assert.Equal(["hungry", "tired"], dataset.Labels);
         Assert.Equal([UuidA, "mother-7"], dataset.Groups);
         Assert.Equal([1, 0], dataset.LabelIndices.ToArray());
-        Assert.Equal([$"tired/{UuidA}-1", "hungry/b"], dataset.Clips.Select(c => c.ClipId));
+        Assert.Equal([$"tired/{UuidA}-1.wav", "hungry/b.wav"], dataset.Clips.Select(c => c.ClipId));
+    }
+
+    [Fact]
+    public void FromFolder_SameStemDifferentExtensionCase_TwoClipIds()
+    {
+        using TempCorpus corpus = new TempCorpus().WithFiles("hungry", "a.wav", "a.WAV");
+        if (Directory.GetFiles(Path.Combine(corpus.Root, "hungry")).Length == 1)
+        {
+            Assert.Skip("The file system does not tell a.wav from a.WAV.");
+        }
+
+        var dataset = ClipDataset.FromFolder(corpus.Root);
+
+        Assert.Equal(["hungry/a.WAV", "hungry/a.wav"], dataset.Clips.Select(c => c.ClipId));
+    }
+
+    [Fact]
+    public void FromManifest_SameStemDifferentExtensions_FourClipIds()
+    {
+        using TempCorpus corpus = new TempCorpus().WithFiles("audio", "a.wav", "a.wave", "a.m4a", "a");
+        string manifest = corpus.WriteFile(
+            "m.jsonl",
+            string.Join('\n', new[] { "a.wav", "a.wave", "a.m4a", "a" }.Select(n => $$"""{"path": "audio/{{n}}", "label": "hungry"}""")));
+
+        var dataset = ClipDataset.FromManifest(manifest);
+
+        Assert.Equal(["hungry/a.wav", "hungry/a.wave", "hungry/a.m4a", "hungry/a"], dataset.Clips.Select(c => c.ClipId));
+    }
+
+    [Theory]
+    [InlineData("hungry", "/data/hungry/a.wav", "hungry/a.wav")]
+    [InlineData("hungry", "a.m4a", "hungry/a.m4a")]
+    [InlineData("hungry", "a", "hungry/a")]
+    [InlineData("tired", "sub/x.wav.reason.json", "tired/x.wav.reason.json")]
+    public void MakeClipId_LabelAndPath_LabelSlashFullFileName(string label, string path, string expected)
+    {
+        Assert.Equal(expected, ClipInfo.MakeClipId(label, path));
     }
 
     [Theory]
@@ -137,7 +174,7 @@ public sealed class ClipDatasetTests
     [InlineData("{\"path\": \"a.wav\"}", "line 2: \"label\" must be a non-empty string")]
     [InlineData("[1, 2]", "line 2: expected a JSON object")]
     [InlineData("{\"path\": \"a.wav\", \"label\": \"a\", \"group\": 3}", "line 2: \"group\" must be a non-empty string")]
-    [InlineData("{\"path\": \"a.wav\", \"label\": \"x\"}", "'x/a' occurs more than once")]
+    [InlineData("{\"path\": \"a.wav\", \"label\": \"x\"}", "'x/a.wav' occurs more than once")]
     public void FromManifest_BadSecondLine_ThrowsWithLineNumber(string secondLine, string expected)
     {
         using TempCorpus corpus = new TempCorpus().WithFiles(".", "a.wav");
