@@ -71,6 +71,28 @@ public sealed class ClipIngestion
     public static string ClipRef(string label, string name) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{label}/{name}")))[..16];
 
+    /// <summary>
+    /// A decoded recording as the lossless WAV the pipeline stores: 16-bit PCM when every sample is a 16-bit value
+    /// (a PCM16 source, IMA4, AMR, G.711), else 32-bit float, at the recording's own rate, so decoding the stored clip
+    /// gives exactly the samples of the upload. Nothing of the uploaded file's tags or metadata is kept.
+    /// </summary>
+    public static byte[] CanonicalWav(AudioSignal signal)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        bool pcm16 = true;
+        foreach (float x in signal.Samples)
+        {
+            float scaled = x * 32768f;
+            if (scaled != MathF.Round(scaled) || scaled > short.MaxValue)
+            {
+                pcm16 = false;
+                break;
+            }
+        }
+
+        return WavEncoder.Encode(signal.Samples, signal.SampleRate, pcm16 ? WavSampleFormat.Pcm16 : WavSampleFormat.Float32);
+    }
+
     /// <summary>The path (without extension) of a unit's outputs under <c>features/</c>: <c>{specId}/{label}/{name}/{variant}</c>.</summary>
     /// <remarks>The clip's full name is its folder, so clips whose names differ only in the extension never share one.</remarks>
     public static string FeaturePath(string specId, string label, string name, int variant) => $"{specId}/{label}/{name}/{variant}";
@@ -153,7 +175,7 @@ public sealed class ClipIngestion
             return null;
         }
 
-        var prepared = new AudioSignal(extractor.PrepareAudio(WavDecoder.Default.Decode(clip.Data)), extractor.Spec.SampleRate);
+        var prepared = new AudioSignal(extractor.PrepareAudio(AudioDecoder.Default.Decode(clip.Data)), extractor.Spec.SampleRate);
         // Seeded by the training pipeline's clip id (label/name), so a variant here is the same bits as in `cry train`.
         string seedId = Cry.Training.Data.ClipInfo.MakeClipId(work.Label, work.Name);
         float[] samples = work.Variant == 0 ? prepared.Samples : _options.Augmentation.CreateVariant(prepared, work.Label, seedId, work.Variant);
@@ -269,7 +291,7 @@ public sealed class ClipIngestion
 
         try
         {
-            var signal = WavDecoder.Default.Decode(data);
+            var signal = AudioDecoder.Default.Decode(data);
             foreach (var extractor in _extractors.Values)
             {
                 extractor.PrepareAudio(signal);

@@ -56,7 +56,7 @@ public sealed class AudioDecoder : IDisposable
     [
         "audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "audio/x-caf", "audio/3gpp", "audio/3gpp2", "video/3gpp",
         "audio/mp4", "audio/x-m4a", "audio/m4a", "video/mp4", "video/quicktime", "audio/aac", "audio/aacp", "audio/amr",
-        "audio/amr-wb", "audio/webm", "video/webm", "audio/x-matroska", "audio/ogg", "audio/opus", "application/ogg",
+        "audio/amr-wb", "audio/webm", "video/webm", "audio/x-matroska", "video/x-matroska", "audio/ogg", "audio/opus", "application/ogg",
         "audio/mpeg", "audio/mp3", "audio/flac", "audio/x-flac", "audio/aiff", "audio/x-aiff", "application/octet-stream",
     ];
 

@@ -82,14 +82,29 @@ public sealed class HttpFunctions(
             }
         }
 
-        byte[] bytes = body.ToArray();
+        byte[] bytes;
         try
         {
-            WavDecoder.Default.Decode(bytes); // Refuse what would only be quarantined: the client learns why now.
+            // Any supported format, decided by the content. What is stored is the decoded audio as a lossless WAV at
+            // its own rate, never the uploaded bytes: phone files carry tags (device, time, sometimes location).
+            var signal = AudioDecoder.Default.Decode(body.GetBuffer().AsSpan(0, (int)body.Length));
+            bytes = ClipIngestion.CanonicalWav(signal);
         }
         catch (AudioFormatException ex)
         {
-            return ex.IsUnsupportedFormat ? Problems.Of(415, "Unsupported media type or codec", ex.Message) : Problems.Of(400, "The audio cannot be read", ex.Message);
+            return Problems.ForAudio(ex); // Refuse what would only be quarantined: the client learns why now.
+        }
+        catch (AudioDecoderBusyException ex)
+        {
+            return Problems.Busy(ex.Message);
+        }
+
+        if (bytes.LongLength > limit)
+        {
+            return Problems.Of(
+                StatusCodes.Status413PayloadTooLarge,
+                "The clip is too large",
+                $"Decoded, the recording is {bytes.LongLength:N0} bytes of lossless WAV, more than the limit of {limit:N0} bytes; send a shorter recording.");
         }
 
         string name = $"{Guid.NewGuid():N}.wav"; // The server names clips: no client file name (and its metadata) is stored.
