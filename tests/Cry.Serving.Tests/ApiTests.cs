@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Cry.Audio;
 using Cry.TestSupport;
 
 namespace Cry.Serving.Tests;
@@ -63,6 +64,85 @@ public sealed class ApiTests
         Assert.Contains("'file'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    public static TheoryData<string> PhoneFormats() => [.. FfmpegEncoder.PhoneFormats.Select(f => f.Name)];
+
+    [Theory]
+    [MemberData(nameof(PhoneFormats))]
+    public async Task Predict_PhoneAndBrowserFormats_GiveTheResult(string format)
+    {
+        Assert.SkipUnless(FfmpegEncoder.IsAvailable, FfmpegEncoder.Missing);
+        var (_, extension, arguments) = FfmpegEncoder.PhoneFormats.Single(f => f.Name == format);
+        byte[] encoded = FfmpegEncoder.Encode(TestServer.Clip(), extension, arguments);
+        await using var server = await TestServer.StartAsync();
+        foreach (string type in (string[])["application/octet-stream", "audio/x-anything"])
+        {
+            using var response = await server.Client.PostAsync("/api/predict", Wav(encoded, type), Cancel);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel)).RootElement;
+            Assert.Contains(json.GetProperty("label").GetString(), TestServer.Labels);
+            Assert.InRange(json.GetProperty("durationSeconds").GetDouble(), 6.9, 7.1);
+        }
+
+        using var form = new MultipartFormDataContent { { Wav(encoded, "audio/mp4"), "file", "memo" + extension } };
+        using var multipart = await server.Client.PostAsync("/api/predict", form, Cancel);
+        Assert.Equal(HttpStatusCode.OK, multipart.StatusCode);
+    }
+
+    [Fact]
+    public async Task Predict_FormatNeedingFfmpegOnAHostWithout_Is415WithItsOwnProblemType()
+    {
+        Assert.SkipUnless(FfmpegEncoder.IsAvailable, FfmpegEncoder.Missing);
+        byte[] m4a = FfmpegEncoder.Encode(TestServer.Clip(), ".m4a", "-c:a", "aac");
+        byte[] webm = FfmpegEncoder.Encode(TestServer.Clip(), ".webm", "-c:a", "libopus");
+        using var decoder = new AudioDecoder(new AudioDecoderOptions { Ffmpeg = new FfmpegOptions { ExecutablePath = string.Empty } });
+        await using var server = await TestServer.StartAsync(decoder: decoder);
+
+        using var response = await server.Client.PostAsync("/api/predict", Wav(m4a, "audio/mp4"), Cancel);
+        var problem = await Problem(response, HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal(Problems.DecoderUnavailableType, problem.GetProperty("type").GetString());
+        Assert.Equal("ffmpeg", problem.GetProperty("missingDecoder").GetString());
+        Assert.StartsWith("AAC-LC in an M4A container needs FFmpeg on this host", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        using var managed = await server.Client.PostAsync("/api/predict", Wav(webm, "audio/webm"), Cancel);
+        Assert.Equal(HttpStatusCode.OK, managed.StatusCode); // WebM Opus needs no FFmpeg.
+    }
+
+    [Fact]
+    public async Task Predict_EveryFfmpegSlotBusy_Is503WithRetryAfter()
+    {
+        Assert.SkipUnless(FfmpegEncoder.IsAvailable, FfmpegEncoder.Missing);
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("The stand-in decoder is a shell script.");
+            return;
+        }
+
+        byte[] m4a = FfmpegEncoder.Encode(TestServer.Clip(), ".m4a", "-c:a", "aac");
+        var temp = Directory.CreateTempSubdirectory("cry-slow-ffmpeg-");
+        string slow = Path.Combine(temp.FullName, "slow-ffmpeg");
+        File.WriteAllText(slow, "#!/bin/sh\nsleep 3\nexit 1\n");
+        File.SetUnixFileMode(slow, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        using var decoder = new AudioDecoder(new AudioDecoderOptions
+        {
+            Ffmpeg = new FfmpegOptions { ExecutablePath = slow, MaxConcurrentProcesses = 1, QueueTimeout = TimeSpan.Zero },
+        });
+        await using var server = await TestServer.StartAsync(decoder: decoder);
+
+        var first = server.Client.PostAsync("/api/predict", Wav(m4a, "audio/mp4"), Cancel);
+        for (int i = 0; i < 200 && decoder.Ffmpeg.Running == 0; i++)
+        {
+            await Task.Delay(20, Cancel);
+        }
+
+        Assert.Equal(1, decoder.Ffmpeg.Running);
+        using var second = await server.Client.PostAsync("/api/predict", Wav(m4a, "audio/mp4"), Cancel);
+        await Problem(second, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(TimeSpan.FromSeconds(Problems.RetryAfterSeconds), second.Headers.RetryAfter?.Delta);
+        using var firstResponse = await first;
+        await Problem(firstResponse, HttpStatusCode.BadRequest); // The stand-in fails: a refusal with a reason, not a 500.
+        temp.Delete(recursive: true);
+    }
+
     public static TheoryData<string> Cases() => [.. RobustnessCorpus.Cases.Select(c => c.Name)];
 
     [Theory]
@@ -88,8 +168,8 @@ public sealed class ApiTests
 
     [Theory]
     [InlineData("text/plain")]
-    [InlineData("audio/mpeg")]
     [InlineData("application/json")]
+    [InlineData("image/png")]
     public async Task Predict_OtherMediaTypes_Are415(string type)
     {
         await using var server = await TestServer.StartAsync();

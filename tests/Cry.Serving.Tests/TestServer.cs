@@ -17,11 +17,12 @@ internal sealed class TestServer : IAsyncDisposable
     private readonly Predictor _predictor;
     private readonly WebApplication _app;
 
-    private TestServer(ServingOptions options)
+    private TestServer(ServingOptions options, AudioDecoder? decoder)
     {
         TinyBundle.Create(Labels, "tiny-served").Write(_folder);
         File.WriteAllText(Path.Combine(_folder, "metrics.json"), """{"macroF1":0.25,"accuracy":0.5}""");
-        _predictor = Predictor.FromFolder(_folder, new InferenceOptions { Device = "cpu" });
+        var inference = new InferenceOptions { Device = "cpu" };
+        _predictor = new Predictor(new HotSwapModelSource(_folder, inference), inference, decoder);
         _app = CryServer.Build(_predictor, options, ["http://127.0.0.1:0"]);
     }
 
@@ -29,9 +30,9 @@ internal sealed class TestServer : IAsyncDisposable
 
     public HttpClient Client { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
 
-    public static async Task<TestServer> StartAsync(ServingOptions? options = null)
+    public static async Task<TestServer> StartAsync(ServingOptions? options = null, AudioDecoder? decoder = null)
     {
-        var server = new TestServer(options ?? new ServingOptions());
+        var server = new TestServer(options ?? new ServingOptions(), decoder);
         await server._app.StartAsync();
         string address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseAddress = new Uri(address);

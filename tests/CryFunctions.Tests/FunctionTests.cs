@@ -166,6 +166,36 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UploadClip_PhoneRecording_StoresTheDecodedAudioAsWavWithoutItsTags()
+    {
+        Assert.SkipUnless(FfmpegEncoder.IsAvailable, FfmpegEncoder.Missing);
+        byte[] m4a = FfmpegEncoder.Encode(Clip(), ".m4a", "-c:a", "aac", "-metadata", "title=at-home-52.51N-13.40E", "-metadata", "comment=iPhone");
+        var (functions, predictor) = Http();
+        using (predictor)
+        {
+            var upload = Request("POST", m4a, "audio/x-m4a");
+            var (status, body) = await Execute(await functions.UploadClip(upload.Request, "hungry", Cancel), upload);
+            Assert.Equal(201, status);
+            string name = body.GetProperty("name").GetString()!;
+            Assert.EndsWith(".wav", name, StringComparison.Ordinal);
+            byte[] stored = (await _store.TryReadAsync(Containers.Clips, $"hungry/{name}", Cancel))!.Data;
+            Assert.Equal("RIFF", Encoding.ASCII.GetString(stored, 0, 4));
+            Assert.DoesNotContain("52.51N", Encoding.Latin1.GetString(stored), StringComparison.Ordinal);
+            Assert.DoesNotContain("iPhone", Encoding.Latin1.GetString(stored), StringComparison.Ordinal);
+
+            // The stored WAV holds exactly the samples the upload decodes to, at the upload's own rate.
+            var original = AudioDecoder.Default.Decode(m4a);
+            var kept = AudioDecoder.Default.Decode(stored);
+            Assert.Equal(original.SampleRate, kept.SampleRate);
+            Assert.Equal(original.Samples, kept.Samples);
+
+            var broken = Request("POST", m4a[..(m4a.Length / 3)], "audio/mp4");
+            (status, _) = await Execute(await functions.UploadClip(broken.Request, "hungry", Cancel), broken);
+            Assert.Equal(400, status); // Cut before its moov box: a broken file, said so.
+        }
+    }
+
+    [Fact]
     public async Task UploadClip_StoresUnderAServerName_RefusesBadInput_AndEraseRemovesIt()
     {
         var (functions, predictor) = Http();
@@ -192,7 +222,7 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
 
             var ogg = Request("POST", [.. "OggS\0\x02"u8, .. new byte[60]], "audio/ogg");
             (status, _) = await Execute(await functions.UploadClip(ogg.Request, "hungry", Cancel), ogg);
-            Assert.Equal(415, status);
+            Assert.Equal(400, status); // An Ogg page with no codec in it: a broken file, not an unsupported format.
 
             var erase = Request("DELETE");
             (status, body) = await Execute(await functions.EraseClip(erase.Request, "hungry", name, Cancel), erase);

@@ -290,14 +290,25 @@ public sealed class AudioDecoder : IDisposable
             return Managed(file, "Ogg " + codec, static (bytes, limits) => OggDecoder.Decode(bytes, limits));
         }
 
+        if (codec.StartsWith('(') && !Ffmpeg.IsAvailable)
+        {
+            throw new AudioFormatException($"The Ogg file's first page names no known codec {codec}: it is damaged or not audio.");
+        }
+
         return Ffmpeg.Decode(file, "Ogg " + codec);
     }
 
     private AudioSignal DecodeMpeg(ReadOnlySpan<byte> file)
     {
-        if (_options.Preference == DecoderPreference.Managed && Mp3Decoder.StartsWithMpegAudio(file))
+        bool frames = Mp3Decoder.StartsWithMpegAudio(file);
+        if (_options.Preference == DecoderPreference.Managed && frames && !Mp3Decoder.IsMpeg25(file))
         {
             return Managed(file, "MP3", static (bytes, limits) => Mp3Decoder.Decode(bytes, limits));
+        }
+
+        if (!frames && !Ffmpeg.IsAvailable)
+        {
+            throw new AudioFormatException("The file starts like MP3 (an ID3 tag or a frame sync) but no MPEG audio frame header follows: it is damaged or not audio.");
         }
 
         return Ffmpeg.Decode(file, "MPEG audio (MP3)");

@@ -91,7 +91,7 @@ public sealed class ClipDatasetTests
         var ex = Assert.Throws<DatasetException>(
             () => ClipDataset.FromFolder(corpus.Root, new ClipDatasetOptions { SkipEmptyLabelFolders = true }));
 
-        Assert.Contains("no .wav clips", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("no recordings", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
