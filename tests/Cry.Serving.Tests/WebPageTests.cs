@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Cry.Audio;
+using Cry.TestSupport;
 using Microsoft.Playwright;
 
 namespace Cry.Serving.Tests;
@@ -82,6 +84,56 @@ public sealed class WebPageTests
                     string status = await page.TextContentAsync("#status") ?? string.Empty;
                     Assert.Contains("400", status, StringComparison.Ordinal);
                     Assert.Contains("plain text", status, StringComparison.Ordinal);
+                }
+            }
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Chromium may still hold its profile for a moment; temp leftovers are harmless.
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("Ogg Opus", ".ogg", true, false)]
+    [InlineData("FLAC", ".flac", false, true)]
+    public async Task UploadingAPhoneFormat_ShowsTheBars_ConvertingInTheBrowserOnlyWhenTheServerLacksFfmpeg(
+        string format, string extension, bool serverHasFfmpeg, bool converted)
+    {
+        if (Chromium() is null)
+        {
+            Assert.Skip("Chromium is not installed (infra/system-packages.sh --test installs Debian's package); the web-page test needs it.");
+        }
+
+        Assert.SkipUnless(FfmpegEncoder.IsAvailable, FfmpegEncoder.Missing);
+        byte[] encoded = FfmpegEncoder.Encode(TestServer.Clip(9, seed: 4), extension, format == "FLAC" ? ["-c:a", "flac"] : ["-c:a", "libopus"]);
+        using var decoder = new AudioDecoder(new AudioDecoderOptions { Ffmpeg = serverHasFfmpeg ? FfmpegOptions.Default : new FfmpegOptions { ExecutablePath = string.Empty } });
+        await using var server = await TestServer.StartAsync(decoder: decoder);
+        string folder = Path.Combine(Path.GetTempPath(), "cry-page-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string file = Path.Combine(folder, "memo" + extension);
+            File.WriteAllBytes(file, encoded);
+            var (playwright, browser) = await LaunchAsync();
+            using (playwright)
+            {
+                await using (browser)
+                {
+                    var page = await browser.NewPageAsync();
+                    await page.GotoAsync(server.BaseAddress.ToString());
+                    await page.SetInputFilesAsync("#file", file);
+                    await page.WaitForSelectorAsync("#result:not([hidden])", new() { Timeout = 30_000 });
+                    Assert.Equal(TestServer.Labels.Length, await page.Locator(".track[data-label]").CountAsync());
+                    string details = await page.TextContentAsync("#details") ?? string.Empty;
+                    Assert.Equal(converted, details.Contains("converted to WAV in the browser", StringComparison.Ordinal));
+                    Assert.Contains("9.", details, StringComparison.Ordinal); // The whole recording was read: about 9 s.
                 }
             }
         }
