@@ -158,6 +158,23 @@ public class CliTests
     }
 
     [Fact]
+    public void Features_FolderMixingFormats_ReadsEveryRecording_AndSameStemsKeepTheirExtension()
+    {
+        Assert.SkipUnless(Cry.TestSupport.FfmpegEncoder.IsAvailable, Cry.TestSupport.FfmpegEncoder.Missing);
+        using var temp = new TempFolder();
+        string wav = WriteClip(temp["in/hungry/a.wav"], seed: 5);
+        File.WriteAllBytes(temp["in/hungry/a.3gp"], Cry.TestSupport.FfmpegEncoder.Encode(File.ReadAllBytes(wav), ".3gp", "-c:a", "aac", "-f", "3gp"));
+        Directory.CreateDirectory(temp["in/tired"]);
+        File.WriteAllBytes(temp["in/tired/b.caf"], Cry.TestSupport.FfmpegEncoder.Encode(File.ReadAllBytes(wav), ".caf", "-c:a", "adpcm_ima_qt", "-f", "caf"));
+        var (code, output, error) = CliRunner.Run("features", "--preset", "tsi-rgb64", "--threads", "2", temp["in"], temp["out"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("features: 3 clips", output, StringComparison.Ordinal);
+        Assert.Equal([3, 64, 64], NpyFile.Read(temp["out/hungry/a.wav.npy"]).Shape);
+        Assert.Equal([3, 64, 64], NpyFile.Read(temp["out/hungry/a.3gp.npy"]).Shape);
+        Assert.Equal([3, 64, 64], NpyFile.Read(temp["out/tired/b.npy"]).Shape);
+    }
+
+    [Fact]
     public void Features_FolderOutputs_AreTheSameAsSingleFileRuns()
     {
         using var temp = new TempFolder();

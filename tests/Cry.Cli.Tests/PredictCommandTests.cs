@@ -49,6 +49,42 @@ public sealed class PredictCommandTests : IDisposable
     }
 
     [Fact]
+    public void PhoneFormats_AreScoredAsTheyAre_AndAFolderStandsForEveryRecordingInIt()
+    {
+        Assert.SkipUnless(FfmpegEncoder.IsAvailable, FfmpegEncoder.Missing);
+        byte[] wav = File.ReadAllBytes(_temp["clips/a.wav"]);
+        Directory.CreateDirectory(_temp["phone"]);
+        foreach (var (_, extension, arguments) in FfmpegEncoder.PhoneFormats)
+        {
+            File.WriteAllBytes(_temp["phone/a" + extension], FfmpegEncoder.Encode(wav, extension, arguments));
+        }
+
+        File.WriteAllText(_temp["phone/readme.txt"], "not a recording: not picked up");
+        var (code, output, error) = CliRunner.Run("predict", "--model", _temp["model"], "--json", _temp["phone"]);
+        Assert.True(code == 0, error);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(FfmpegEncoder.PhoneFormats.Count, lines.Length);
+        foreach (string line in lines)
+        {
+            using var json = JsonDocument.Parse(line);
+            Assert.InRange(json.RootElement.GetProperty("durationSeconds").GetDouble(), 6.9, 7.1);
+        }
+    }
+
+    [Fact]
+    public void FormatNeedingFfmpeg_WithFfmpegTurnedOff_ExitsWith3AndSaysWhatIsNeeded()
+    {
+        Assert.SkipUnless(FfmpegEncoder.IsAvailable, FfmpegEncoder.Missing);
+        File.WriteAllBytes(_temp["clips/memo.m4a"], FfmpegEncoder.Encode(File.ReadAllBytes(_temp["clips/a.wav"]), ".m4a", "-c:a", "aac"));
+        string? before = Environment.GetEnvironmentVariable(FfmpegOptions.PathVariable);
+        var (code, _, error) = CliRunner.RunWithEnvironment(FfmpegOptions.PathVariable, string.Empty, "predict", "--model", _temp["model"], _temp["clips/memo.m4a"]);
+        Assert.Equal(before, Environment.GetEnvironmentVariable(FfmpegOptions.PathVariable));
+        Assert.Equal(3, code);
+        Assert.Contains("memo.m4a", error, StringComparison.Ordinal);
+        Assert.Contains("AAC-LC in an M4A container needs FFmpeg on this host", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Folder_StandsForItsWavFiles()
     {
         var (code, output, error) = CliRunner.Run("predict", "--model", _temp["model"], "--json", _temp["clips"]);

@@ -82,6 +82,44 @@ public sealed class ClipIngestionTests(Azurite azurite)
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Stores.Kinds), MemberType = typeof(Stores))]
+    public async Task PhoneRecordingPutIntoClips_IsProcessedAsItIs_AndABrokenOneIsQuarantinedWithTheReason(string kind)
+    {
+        Assert.SkipUnless(FfmpegEncoder.IsAvailable, FfmpegEncoder.Missing);
+        var store = Stores.Create(kind, azurite, out var cleanup);
+        try
+        {
+            byte[] wav = Clip();
+            byte[] threeGp = FfmpegEncoder.Encode(wav, ".3gp", "-c:a", "aac", "-f", "3gp");
+            await store.WriteAsync(Containers.Clips, "hungry/memo.3gp", threeGp, cancellation: Cancel);
+            await store.WriteAsync(Containers.Clips, "hungry/cut.3gp", threeGp[..(threeGp.Length / 2)], cancellation: Cancel);
+            var ingestion = new ClipIngestion(store, Options);
+
+            var result = await ingestion.AcceptAsync("hungry", "memo.3gp", Cancel);
+            Assert.True(result.Accepted, result.Reason);
+            string? tensorPath = await ingestion.ComputeAsync(result.Work[0], Cancel);
+            Assert.Equal($"{FeatureSpecPresets.Default.Id}/hungry/memo.3gp/0.npy", tensorPath);
+            Assert.Equal(threeGp, (await store.TryReadAsync(Containers.Clips, "hungry/memo.3gp", Cancel))!.Data); // Never rewritten.
+
+            // The tensor is the one of the decoded audio, exactly as training computes it.
+            var extractor = new Cry.Features.FeatureExtractor(FeatureSpecPresets.Default);
+            float[] expected = extractor.ComputeImage(extractor.PrepareAudio(AudioDecoder.Default.Decode(threeGp)));
+            var stored = await store.TryReadAsync(Containers.Features, tensorPath!, Cancel);
+            Assert.Equal(expected, NpyFile.Read(new MemoryStream(stored!.Data)).ToSingleArray());
+
+            var broken = await ingestion.AcceptAsync("hungry", "cut.3gp", Cancel);
+            Assert.False(broken.Accepted);
+            Assert.Contains("3GP", broken.Reason, StringComparison.Ordinal);
+            Assert.NotNull(await store.TryReadAsync(Containers.Quarantine, "clips/hungry/cut.3gp", Cancel));
+            Assert.Null(await store.TryReadAsync(Containers.Clips, "hungry/cut.3gp", Cancel));
+        }
+        finally
+        {
+            cleanup();
+        }
+    }
+
     public static TheoryData<string, string> BadClips()
     {
         var data = new TheoryData<string, string>();
