@@ -9,6 +9,10 @@ COPY src/ src/
 RUN dotnet publish src/CryFunctions/CryFunctions.csproj -c Release -o /home/site/wwwroot -p:OnnxBackend=cuda
 
 FROM mcr.microsoft.com/azure-functions/dotnet-isolated:4-dotnet-isolated10.0 AS runtime
+# ffmpeg decodes, in child processes, the phone recordings no managed decoder reads (3GP/AMR, M4A/AAC, FLAC, …).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
 ENV AzureWebJobsScriptRoot=/home/site/wwwroot \
     AzureFunctionsJobHost__Logging__Console__IsEnabled=true \
     Cry__InferenceDevice=auto

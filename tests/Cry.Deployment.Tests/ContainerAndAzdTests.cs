@@ -51,6 +51,16 @@ public sealed partial class ContainerAndAzdTests
         Assert.Contains("'cuda'", File.ReadAllText(Path.Combine(Repository.Root(), "src/Cry.Training.Torch/Cry.Training.Torch.csproj")), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("infra/trainer.Dockerfile")]
+    [InlineData("infra/functions.Dockerfile")]
+    public void Images_InstallFfmpegInTheRuntimeStage_ForThePhoneFormats(string dockerfile)
+    {
+        string text = File.ReadAllText(Path.Combine(Repository.Root(), dockerfile));
+        string runtime = text[text.IndexOf("AS runtime", StringComparison.Ordinal)..];
+        Assert.Matches(@"apt-get install -y --no-install-recommends [^\n]*\bffmpeg\b", runtime);
+    }
+
     [Fact]
     public void Azd_PointsAtTheBicepAndBothServices_AndTheHookExists()
     {
