@@ -234,6 +234,8 @@ var baseSettings = [
   { name: 'Cry__ModelCacheFolder', value: '' }
   { name: 'Cry__ChampionCheckSeconds', value: '30' }
   { name: 'Cry__InferenceDevice', value: functionHosting == 'containerapps' ? 'auto' : 'cpu' }
+  // FFmpeg is in the Container Apps image; Flex has none (docs/deploy.md): off there, so those formats get their 415.
+  { name: 'CRY_FFMPEG', value: functionHosting == 'containerapps' ? 'ffmpeg' : '' }
   { name: 'Cry__InferenceThreads', value: '1' }
   { name: 'Cry__UncertaintyThreshold', value: '' }
 ]

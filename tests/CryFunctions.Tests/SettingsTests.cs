@@ -10,7 +10,7 @@ namespace CryFunctions.Tests;
 /// <summary>The sample settings file and the code agree: every setting read is in the file, explained, and nothing else is.</summary>
 public sealed partial class SettingsTests
 {
-    /// <summary>What the app reads: host settings, the storage connection, every option of <see cref="CryFunctionsOptions"/>, every %setting% in a binding, and the trigger switch used locally.</summary>
+    /// <summary>What the app reads: host settings, the storage connection, every option of <see cref="CryFunctionsOptions"/>, every %setting% in a binding, the trigger switch used locally, and the audio decoder's FFmpeg path.</summary>
     private static SortedSet<string> SettingsTheCodeReads()
     {
         var settings = new SortedSet<string>(StringComparer.Ordinal)
@@ -22,6 +22,7 @@ public sealed partial class SettingsTests
             ServiceBusConnection.Name,
             "AzureWebJobs.ClipUploadedEventGrid.Disabled",
             "AzureWebJobs.TrainingResultWrittenEventGrid.Disabled",
+            Cry.Audio.FfmpegOptions.PathVariable, // Read by the audio decoder.
         };
         foreach (var property in typeof(CryFunctionsOptions).GetProperties())
         {
