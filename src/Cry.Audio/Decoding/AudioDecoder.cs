@@ -268,6 +268,11 @@ public sealed class AudioDecoder : IDisposable
             throw new AudioFormatException($"The {info.Brand} file has no audio track.");
         }
 
+        if (info.Codec is "AMR-NB" or "AMR-WB" && Ffmpeg.IsAvailable && Mp4Boxes.ExtractAmr(file, info.Codec == "AMR-WB") is { } amr)
+        {
+            return Ffmpeg.Decode(amr, info.Describe()); // Every frame of every sample, not FFmpeg's first per sample.
+        }
+
         return Ffmpeg.Decode(file, info.Describe());
     }
 
