@@ -78,6 +78,45 @@ public sealed class Mp4AmrSampleTests
     }
 
     [Fact]
+    public void ExtractAmrAndInspect_MutatedFiles_NeverThrowAnythingButAFormatRefusal_NorGrowPastTheInput()
+    {
+        var (file, _) = ThreeGp();
+        var random = new Random(20261203);
+        for (int iteration = 0; iteration < 3000; iteration++)
+        {
+            byte[] mutated = file.ToArray();
+            int flips = random.Next(1, 6);
+            for (int f = 0; f < flips; f++)
+            {
+                int at = random.Next(mutated.Length);
+                mutated[at] = random.Next(3) switch
+                {
+                    0 => (byte)random.Next(256),
+                    1 => 0xFF,
+                    _ => 0x00,
+                };
+            }
+
+            if (random.Next(4) == 0)
+            {
+                mutated = mutated[..random.Next(mutated.Length)];
+            }
+
+            try
+            {
+                Mp4Boxes.Inspect(mutated);
+            }
+            catch (AudioFormatException)
+            {
+                // A refusal with a message is an allowed outcome.
+            }
+
+            byte[]? amr = Mp4Boxes.ExtractAmr(mutated, wideband: false);
+            Assert.True(amr is null || amr.Length <= mutated.Length + 6, $"iteration {iteration}: {amr?.Length} bytes from {mutated.Length}");
+        }
+    }
+
+    [Fact]
     public void CorpusRecordingWithTwelveFramesPerSample_DecodesToItsFullLength_AndEqualsItsWavTwin()
     {
         string raw = Path.Combine(Repository.Root(), "..", "shared", "corpus", "donateacry-raw", "cry", "ed31b187-34af-4ff1-979c-3b8a5905fb7b-1430044853892-1.7-f-04-hu.3gp");
