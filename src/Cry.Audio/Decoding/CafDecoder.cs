@@ -211,7 +211,7 @@ internal static class CafDecoder
                 }
             }
 
-            sink.Commit(PacketFrames);
+            sink.CommitExact(PacketFrames); // 16-bit values / 32768: finite and in range.
         }
 
         return sink.ToSignal();
@@ -320,7 +320,7 @@ internal static class CafDecoder
                 target[f] = sum / (32768f * channels);
             }
 
-            sink.Commit(count);
+            sink.CommitExact(count); // 16-bit values / 32768: finite and in range.
         }
 
         return sink.ToSignal();

@@ -95,6 +95,9 @@ internal sealed class MonoSampleSink
         _count += frames;
     }
 
+    /// <summary>Marks reserved frames as written without checking them: for decoders whose output is finite and in range by construction (16-bit values / 32768).</summary>
+    public void CommitExact(int frames) => _count += frames;
+
     /// <summary>Adds interleaved samples of <see cref="Channels"/> channels, averaged to mono.</summary>
     /// <exception cref="AudioFormatException">The recording would pass the maximum duration, or a sample is not finite.</exception>
     public void AddInterleaved(ReadOnlySpan<float> interleaved)
