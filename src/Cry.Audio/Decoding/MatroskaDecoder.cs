@@ -134,14 +134,9 @@ internal static class MatroskaDecoder
             }
         }
 
-        var signal = opus.Finish(null);
-        long padding = discard > 0 ? discard * OpusStreamDecoder.SampleRate / 1_000_000_000 : 0;
-        if (padding > 0 && padding < signal.Samples.Length)
-        {
-            return new AudioSignal(signal.Samples[..^(int)padding], signal.SampleRate);
-        }
-
-        return signal;
+        // DiscardPadding is in nanoseconds; beyond a second it is not padding of the last frame (and would overflow).
+        long padding = discard is > 0 and < 1_000_000_000 ? discard * OpusStreamDecoder.SampleRate / 1_000_000_000 : 0;
+        return opus.Finish(null, padding);
     }
 
     private static (string DocType, Track? Track, (int Start, int Length) Segment) ReadHeaders(ReadOnlySpan<byte> file)
