@@ -237,10 +237,11 @@ public sealed class AudioDecoder : IDisposable
         {
             return _wav.Decode(file);
         }
-        catch (AudioFormatException ex) when (ex.IsUnsupportedFormat && Ffmpeg.IsAvailable)
+        catch (AudioFormatException ex) when (ex.IsUnsupportedFormat)
         {
-            // A compressed WAV codec, RIFX or RF64: FFmpeg reads most of them.
-            return Ffmpeg.Decode(file, "WAV (" + ex.Message.TrimEnd('.') + ")");
+            // A compressed WAV codec, RIFX or RF64: FFmpeg reads most of them, and without it the refusal says so.
+            string reason = ex.Message.Split(';')[0].TrimEnd('.'); // "Unsupported codec 0x0006 (A-law)", without the advice.
+            return Ffmpeg.Decode(file, "WAV (" + reason + ")");
         }
     }
 
@@ -295,7 +296,8 @@ public sealed class AudioDecoder : IDisposable
 
     private AudioSignal DecodeMpeg(ReadOnlySpan<byte> file)
     {
-        if (_options.Preference == DecoderPreference.Managed && Mp3Decoder.StartsWithMpegAudio(file))
+        // MPEG-2.5 (8–12 kHz) goes to FFmpeg: NLayer decodes it wrongly, and without FFmpeg the refusal says so.
+        if (_options.Preference == DecoderPreference.Managed && Mp3Decoder.StartsWithMpegAudio(file) && !Mp3Decoder.IsMpeg25(file))
         {
             return Managed(file, "MP3", static (bytes, limits) => Mp3Decoder.Decode(bytes, limits));
         }
