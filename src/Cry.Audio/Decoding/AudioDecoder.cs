@@ -269,6 +269,12 @@ public sealed class AudioDecoder : IDisposable
             throw new AudioFormatException($"The {info.Brand} file has no audio track.");
         }
 
+        if (info.Codec is "AMR-NB" or "AMR-WB" && Mp4Boxes.ExtractAmr(file) is { } amr)
+        {
+            // FFmpeg before 6.1 decodes only the first AMR frame of a sample that holds several (Android writes 13).
+            return Ffmpeg.Decode(amr, info.Describe());
+        }
+
         return Ffmpeg.Decode(file, info.Describe());
     }
 

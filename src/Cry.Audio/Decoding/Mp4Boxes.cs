@@ -49,6 +49,171 @@ internal static class Mp4Boxes
         return new Mp4Info(brand, codec, hasMovie);
     }
 
+    /// <summary>
+    /// The first audio track's samples as raw AMR storage (RFC 4867 §5: the magic line, then the frames back to back),
+    /// or null when that track is not AMR or its sample tables are missing or broken.
+    /// </summary>
+    /// <remarks>
+    /// FFmpeg before 6.1 (Debian 12 has 5.1) decodes only the first frame of an AMR sample that holds several, and
+    /// Android's recorder writes 13 frames (260 ms) a sample: such a recording came out at a thirteenth of its length.
+    /// In raw storage each frame is a packet of its own. The samples are read through the track's 'stsz', 'stsc' and
+    /// 'stco'/'co64' tables; every loop is bounded by the table entries present and the copy by the file's length.
+    /// </remarks>
+    public static byte[]? ExtractAmr(ReadOnlySpan<byte> file)
+    {
+        int budget = MaxBoxes;
+        ReadOnlySpan<byte> stbl = default;
+        if (!Child(file, "moov"u8, ref budget, out ReadOnlySpan<byte> moov))
+        {
+            return null;
+        }
+
+        int at = 0;
+        while (NextBox(moov, ref at, ref budget, out ReadOnlySpan<byte> type, out ReadOnlySpan<byte> trak))
+        {
+            if (type.SequenceEqual("trak"u8) && IsSoundTrack(trak))
+            {
+                if (Child(trak, "mdia"u8, ref budget, out var mdia) && Child(mdia, "minf"u8, ref budget, out var minf))
+                {
+                    Child(minf, "stbl"u8, ref budget, out stbl);
+                }
+
+                break; // The first sound track, as Inspect names it.
+            }
+        }
+
+        if (!Child(stbl, "stsd"u8, ref budget, out var stsd) || SampleEntry(stsd) is not ("AMR-NB" or "AMR-WB") || stsd.Length < 16
+            || !Child(stbl, "stsz"u8, ref budget, out var stsz) || stsz.Length < 12
+            || !Child(stbl, "stsc"u8, ref budget, out var stsc) || stsc.Length < 8)
+        {
+            return null;
+        }
+
+        bool wide = stsd.Slice(12, 4).SequenceEqual("sawb"u8);
+        bool co64 = false;
+        if (!Child(stbl, "stco"u8, ref budget, out var stco))
+        {
+            co64 = Child(stbl, "co64"u8, ref budget, out stco);
+        }
+
+        if (stco.Length < 8)
+        {
+            return null;
+        }
+
+        ReadOnlySpan<byte> magic = wide ? "#!AMR-WB\n"u8 : "#!AMR\n"u8;
+        uint fixedSize = BinaryPrimitives.ReadUInt32BigEndian(stsz[4..]);
+        long sampleCount = BinaryPrimitives.ReadUInt32BigEndian(stsz[8..]);
+        ReadOnlySpan<byte> sizes = stsz[12..];
+        if (fixedSize == 0)
+        {
+            sampleCount = Math.Min(sampleCount, sizes.Length / 4); // Never more samples than sizes present.
+        }
+
+        int stscCount = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(stsc[4..]), (uint)((stsc.Length - 8) / 12));
+        int width = co64 ? 8 : 4;
+        long chunkCount = Math.Min(BinaryPrimitives.ReadUInt32BigEndian(stco[4..]), (stco.Length - 8) / width);
+        if (stscCount == 0 || chunkCount == 0 || sampleCount == 0)
+        {
+            return null;
+        }
+
+        byte[] output = new byte[magic.Length + file.Length];
+        magic.CopyTo(output);
+        int written = magic.Length;
+        long sample = 0;
+        int entry = 0;
+        for (long chunk = 1; chunk <= chunkCount && sample < sampleCount; chunk++)
+        {
+            while (entry + 1 < stscCount && BinaryPrimitives.ReadUInt32BigEndian(stsc[(8 + (12 * (entry + 1)))..]) <= chunk)
+            {
+                entry++;
+            }
+
+            long perChunk = BinaryPrimitives.ReadUInt32BigEndian(stsc[(8 + (12 * entry) + 4)..]);
+            ReadOnlySpan<byte> offsetField = stco[(8 + (int)((chunk - 1) * width))..];
+            ulong offset = co64 ? BinaryPrimitives.ReadUInt64BigEndian(offsetField) : BinaryPrimitives.ReadUInt32BigEndian(offsetField);
+            for (long s = 0; s < perChunk && sample < sampleCount; s++, sample++)
+            {
+                uint size = fixedSize != 0 ? fixedSize : BinaryPrimitives.ReadUInt32BigEndian(sizes[(int)(4 * sample)..]);
+                if (offset >= (ulong)file.Length || written + (long)size > output.Length)
+                {
+                    // Tables that point past the end (a truncated file) or claim more than the file holds: what was read stands.
+                    return written > magic.Length ? output[..written] : null;
+                }
+
+                if (size > (ulong)file.Length - offset)
+                {
+                    // The file ends inside this sample: its whole frames are still audio.
+                    size = (uint)((ulong)file.Length - offset);
+                    sampleCount = sample + 1;
+                }
+
+                file.Slice((int)offset, (int)size).CopyTo(output.AsSpan(written));
+                written += (int)size;
+                offset += size;
+            }
+        }
+
+        return written > magic.Length ? output[..written] : null;
+    }
+
+    // The body of the first child box of a type.
+    private static bool Child(ReadOnlySpan<byte> span, ReadOnlySpan<byte> wanted, scoped ref int budget, out ReadOnlySpan<byte> body)
+    {
+        int at = 0;
+        while (NextBox(span, ref at, ref budget, out ReadOnlySpan<byte> type, out body))
+        {
+            if (type.SequenceEqual(wanted))
+            {
+                return true;
+            }
+        }
+
+        body = default;
+        return false;
+    }
+
+    // The box at `at` (its body clipped to the span), advancing past it; false at the end, at a broken header, or when
+    // the walk has seen MaxBoxes boxes.
+    private static bool NextBox(ReadOnlySpan<byte> span, scoped ref int at, scoped ref int budget, out ReadOnlySpan<byte> type, out ReadOnlySpan<byte> body)
+    {
+        type = default;
+        body = default;
+        if (at + 8 > span.Length || --budget < 0)
+        {
+            return false;
+        }
+
+        long size = BinaryPrimitives.ReadUInt32BigEndian(span[at..]);
+        int header = 8;
+        if (size == 1)
+        {
+            if (at + 16 > span.Length)
+            {
+                return false;
+            }
+
+            size = (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(span[(at + 8)..]), long.MaxValue);
+            header = 16;
+        }
+        else if (size == 0)
+        {
+            size = span.Length - at;
+        }
+
+        if (size < header)
+        {
+            return false;
+        }
+
+        int end = size > span.Length - at ? span.Length : at + (int)size;
+        type = span.Slice(at + 4, 4);
+        body = span[(at + header)..end];
+        at = end;
+        return true;
+    }
+
     private static void Walk(ReadOnlySpan<byte> span, int depth, ref int boxes, ref bool hasMovie, ref string? codec)
     {
         int at = 0;
