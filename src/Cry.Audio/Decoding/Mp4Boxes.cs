@@ -249,7 +249,8 @@ internal static class Mp4Boxes
                     $"The MP4 box '{FourCc(type)}' at byte {at} has size {size}, smaller than its own header: the file is corrupt."));
             }
 
-            int end = (int)Math.Min(span.Length, at + size); // A box past the end is truncated: read what is there.
+            // A box past the end is truncated: read what is there (compared before adding, as a 64-bit size can overflow).
+            int end = size > span.Length - at ? span.Length : at + (int)size;
             ReadOnlySpan<byte> body = span[(at + header)..end];
             if (type.SequenceEqual("moov"u8))
             {
