@@ -109,15 +109,24 @@ internal static class OggDecoder
             return null;
         }
 
-        int length = packet.BitsRemaining / 8;
-        if (length > scratch.Length)
+        // Read to the packet's end, not BitsRemaining bytes: NVorbis 0.10.5 counts only the first page's part of a
+        // packet that continues on the next page, so a packet across pages was cut (and Concentus decoded the rest as garbage).
+        int length = 0;
+        while (true)
         {
-            throw new AudioFormatException(string.Create(CultureInfo.InvariantCulture, $"An Ogg packet of {length:N0} bytes is larger than any Opus packet."));
-        }
+            ulong value = packet.TryPeekBits(8, out int bits);
+            if (bits < 8)
+            {
+                break;
+            }
 
-        for (int i = 0; i < length; i++)
-        {
-            scratch[i] = (byte)packet.ReadBits(8);
+            if (length == scratch.Length)
+            {
+                throw new AudioFormatException(string.Create(CultureInfo.InvariantCulture, $"An Ogg packet of more than {scratch.Length:N0} bytes is larger than any Opus packet."));
+            }
+
+            scratch[length++] = (byte)value;
+            packet.SkipBits(8);
         }
 
         long? granule = packet.GranulePosition;
