@@ -281,6 +281,12 @@ public sealed class AudioDecoder : IDisposable
     private AudioSignal DecodeMatroska(ReadOnlySpan<byte> file)
     {
         string description = MatroskaDecoder.Describe(file);
+        if (!MatroskaDecoder.HasAudioTrack(file))
+        {
+            // Refused here, as for MP4: no process is started for it, and it is not a file that needs FFmpeg.
+            throw new AudioFormatException($"The {description} has no audio track.");
+        }
+
         if (_options.Preference == DecoderPreference.Managed && MatroskaDecoder.IsManaged(file))
         {
             return Managed(file, description, static (bytes, limits) => MatroskaDecoder.Decode(bytes, limits));

@@ -64,6 +64,10 @@ internal static class MatroskaDecoder
         return $"{codec} in a {container} container";
     }
 
+    /// <summary>Whether the Tracks element (before the first Cluster) has an audio track.</summary>
+    /// <exception cref="AudioFormatException">The EBML structure is broken.</exception>
+    public static bool HasAudioTrack(ReadOnlySpan<byte> file) => ReadHeaders(file).Track is not null;
+
     /// <summary>Whether the first audio track is Opus of a layout the managed decoder reads.</summary>
     public static bool IsManaged(ReadOnlySpan<byte> file)
     {
