@@ -298,6 +298,11 @@ public sealed class AudioDecoder : IDisposable
     private AudioSignal DecodeOgg(ReadOnlySpan<byte> file)
     {
         string codec = OggDecoder.Codec(file);
+        if (codec is "(damaged)" or "(truncated)")
+        {
+            throw new AudioFormatException("The Ogg file's first page is incomplete: it is truncated or damaged.");
+        }
+
         if (_options.Preference == DecoderPreference.Managed && codec is "Opus" or "Vorbis")
         {
             return Managed(file, "Ogg " + codec, static (bytes, limits) => OggDecoder.Decode(bytes, limits));

@@ -27,6 +27,22 @@ internal static class OggDecoder
             return "(truncated)";
         }
 
+        // The first packet's length from the segment table: a file cut inside its signature is truncated, not unknown.
+        int packet = 0;
+        for (int i = 0; i < segments; i++)
+        {
+            packet += file[27 + i];
+            if (file[27 + i] < 255)
+            {
+                break;
+            }
+        }
+
+        if (start + Math.Min(packet, 8) > file.Length)
+        {
+            return "(truncated)";
+        }
+
         ReadOnlySpan<byte> first = file[start..];
         return first.StartsWith("OpusHead"u8) ? "Opus"
             : first.StartsWith("\u0001vorbis"u8) ? "Vorbis"
