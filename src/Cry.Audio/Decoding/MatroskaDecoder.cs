@@ -293,13 +293,13 @@ internal static class MatroskaDecoder
             throw new AudioFormatException(string.Create(CultureInfo.InvariantCulture, $"A Matroska block laces {frames} frames, more than {sizes.Length}."));
         }
 
-        int known = 0;
+        long known = 0; // 64-bit: hostile sizes must not wrap their sum back to a plausible last size.
         switch (lacing)
         {
             case 1: // Xiph: each size as a run of 255s and a final byte.
                 for (int f = 0; f < frames - 1; f++)
                 {
-                    int size = 0;
+                    long size = 0;
                     byte b;
                     do
                     {
@@ -312,7 +312,12 @@ internal static class MatroskaDecoder
                         size += b;
                     }
                     while (b == 255);
-                    sizes[f] = size;
+                    if (size > data.Length)
+                    {
+                        return;
+                    }
+
+                    sizes[f] = (int)size;
                     known += size;
                 }
 
@@ -323,7 +328,12 @@ internal static class MatroskaDecoder
                     return;
                 }
 
-                sizes[0] = (int)Math.Min(first, int.MaxValue);
+                if (first > (ulong)data.Length)
+                {
+                    return;
+                }
+
+                sizes[0] = (int)first;
                 known = sizes[0];
                 for (int f = 1; f < frames - 1; f++)
                 {
@@ -357,13 +367,13 @@ internal static class MatroskaDecoder
                 break;
         }
 
-        int last = data.Length - p - known;
+        long last = data.Length - p - known;
         if (last < 0)
         {
             return; // A truncated lace: what is there of earlier blocks stands.
         }
 
-        sizes[frames - 1] = last;
+        sizes[frames - 1] = (int)last;
         for (int f = 0; f < frames; f++)
         {
             opus.Add(data.Slice(p, sizes[f]));
