@@ -124,6 +124,21 @@ public sealed class AudioDecoderRefusalTests
         _ = name;
     }
 
+    [Theory]
+    [InlineData(DecoderPreference.Managed, "The CAF (linear PCM) stream decodes to a non-finite sample (NaN) at 0.156 s.")]
+    [InlineData(DecoderPreference.Ffmpeg, "The linear PCM in a CAF container file decodes to a non-finite sample (NaN or infinity).")]
+    public void Decode_CafFloatWithNaNInTheMiddle_RefusedOnBothPaths(DecoderPreference preference, string message)
+    {
+        FfmpegTool.SkipUnlessAvailable();
+        float[] values = [.. Enumerable.Range(0, 4000).Select(i => i == 2500 ? float.NaN : 0.1f * MathF.Sin(i * 0.1f))];
+        byte[] file = new CafBuilder().PcmDesc(16000, 32, isFloat: true, littleEndian: false).Data(CafBuilder.Float32BigEndian(values)).Build();
+        using var decoder = new AudioDecoder(new AudioDecoderOptions { Preference = preference });
+
+        var refusal = Assert.Throws<AudioFormatException>(() => decoder.Decode(file));
+
+        Assert.Equal(message, refusal.Message);
+    }
+
     [Fact]
     public void Decode_CafDataSizeMinusOne_ReadsToTheEnd()
     {
