@@ -11,6 +11,7 @@ internal static class Refusal
     {
         var refusal = Assert.Throws<AudioFormatException>(() => decoder.Decode(file));
         AssertReadable(refusal);
+        Assert.DoesNotContain("Exception", refusal.Message, StringComparison.Ordinal); // Our own refusals name no exception type.
         foreach (string fragment in fragments)
         {
             Assert.Contains(fragment, refusal.Message, StringComparison.Ordinal);
@@ -19,14 +20,14 @@ internal static class Refusal
         return refusal;
     }
 
-    /// <summary>A message for people: not empty, one line, no stack trace, no exception type.</summary>
+    /// <summary>A message for people: not empty, one line, no stack trace.</summary>
     public static void AssertReadable(AudioFormatException refusal)
     {
         string message = refusal.Message;
         Assert.False(string.IsNullOrWhiteSpace(message));
         Assert.DoesNotContain('\n', message);
         Assert.DoesNotContain(" at Cry.", message, StringComparison.Ordinal);
-        Assert.DoesNotContain("Exception", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at System.", message, StringComparison.Ordinal);
         Assert.InRange(message.Length, 10, 500);
     }
 }
