@@ -137,7 +137,8 @@ public sealed class PredictCommandTests : IDisposable
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
         Assert.DoesNotContain("internal error", error, StringComparison.Ordinal);
         string[] results = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(files.Count(f => f.Expected == Expected.Result), results.Length);
+        int scored = files.Count(f => f.Expected == Expected.Result);
+        Assert.True(scored == results.Length, $"{results.Length} scored, {scored} expected; stderr:\n{error}");
         foreach (var (path, expected) in files.Where(f => f.Expected != Expected.Result))
         {
             Assert.Contains(Path.GetFileName(path) + ":", error, StringComparison.Ordinal);

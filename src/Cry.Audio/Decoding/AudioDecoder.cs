@@ -190,7 +190,15 @@ public sealed class AudioDecoder : IDisposable
             stream.Position = start;
             if (Detect(head[..got]) == AudioContainer.Wav && head[..got].StartsWith("RIFF"u8))
             {
-                return _wav.Decode(stream); // Streamed: memory bounded by the duration, not by the file.
+                try
+                {
+                    return _wav.Decode(stream); // Streamed: memory bounded by the duration, not by the file.
+                }
+                catch (AudioFormatException ex) when (ex.IsUnsupportedFormat)
+                {
+                    // A compressed codec inside RIFF (IMA ADPCM, A-law, MP3): read again below and handed to FFmpeg.
+                    stream.Position = start;
+                }
             }
 
             if (stream.Length - start > _options.MaxInputBytes)
@@ -237,10 +245,11 @@ public sealed class AudioDecoder : IDisposable
         {
             return _wav.Decode(file);
         }
-        catch (AudioFormatException ex) when (ex.IsUnsupportedFormat && Ffmpeg.IsAvailable)
+        catch (AudioFormatException ex) when (ex.IsUnsupportedFormat)
         {
-            // A compressed WAV codec, RIFX or RF64: FFmpeg reads most of them.
-            return Ffmpeg.Decode(file, "WAV (" + ex.Message.TrimEnd('.') + ")");
+            // A compressed WAV codec, RIFX or RF64: FFmpeg reads most of them, and without it the refusal says so.
+            string reason = ex.Message.Split(';')[0].TrimEnd('.'); // "Unsupported codec 0x0006 (A-law)", without the advice.
+            return Ffmpeg.Decode(file, "WAV (" + reason + ")");
         }
     }
 
@@ -268,9 +277,10 @@ public sealed class AudioDecoder : IDisposable
             throw new AudioFormatException($"The {info.Brand} file has no audio track.");
         }
 
-        if (info.Codec is "AMR-NB" or "AMR-WB" && Ffmpeg.IsAvailable && Mp4Boxes.ExtractAmr(file, info.Codec == "AMR-WB") is { } amr)
+        if (info.Codec is "AMR-NB" or "AMR-WB" && Mp4Boxes.ExtractAmr(file) is { } amr)
         {
-            return Ffmpeg.Decode(amr, info.Describe()); // Every frame of every sample, not FFmpeg's first per sample.
+            // FFmpeg before 6.1 decodes only the first AMR frame of a sample that holds several (Android writes 13).
+            return Ffmpeg.Decode(amr, info.Describe());
         }
 
         return Ffmpeg.Decode(file, info.Describe());
@@ -279,6 +289,12 @@ public sealed class AudioDecoder : IDisposable
     private AudioSignal DecodeMatroska(ReadOnlySpan<byte> file)
     {
         string description = MatroskaDecoder.Describe(file);
+        if (!MatroskaDecoder.HasAudioTrack(file))
+        {
+            // Refused here, as for MP4: no process is started for it, and it is not a file that needs FFmpeg.
+            throw new AudioFormatException($"The {description} has no audio track.");
+        }
+
         if (_options.Preference == DecoderPreference.Managed && MatroskaDecoder.IsManaged(file))
         {
             return Managed(file, description, static (bytes, limits) => MatroskaDecoder.Decode(bytes, limits));
@@ -290,6 +306,11 @@ public sealed class AudioDecoder : IDisposable
     private AudioSignal DecodeOgg(ReadOnlySpan<byte> file)
     {
         string codec = OggDecoder.Codec(file);
+        if (codec is "(damaged)" or "(truncated)")
+        {
+            throw new AudioFormatException("The Ogg file's first page is incomplete: it is truncated or damaged.");
+        }
+
         if (_options.Preference == DecoderPreference.Managed && codec is "Opus" or "Vorbis")
         {
             return Managed(file, "Ogg " + codec, static (bytes, limits) => OggDecoder.Decode(bytes, limits));
@@ -305,6 +326,7 @@ public sealed class AudioDecoder : IDisposable
 
     private AudioSignal DecodeMpeg(ReadOnlySpan<byte> file)
     {
+        // MPEG-2.5 (8–12 kHz) goes to FFmpeg: NLayer decodes it wrongly, and without FFmpeg the refusal says so.
         bool frames = Mp3Decoder.StartsWithMpegAudio(file);
         if (_options.Preference == DecoderPreference.Managed && frames && !Mp3Decoder.IsMpeg25(file))
         {
@@ -313,6 +335,7 @@ public sealed class AudioDecoder : IDisposable
 
         if (!frames && !Ffmpeg.IsAvailable)
         {
+            // Not a file that needs FFmpeg: a damaged one, refused as such rather than as "install FFmpeg".
             throw new AudioFormatException("The file starts like MP3 (an ID3 tag or a frame sync) but no MPEG audio frame header follows: it is damaged or not audio.");
         }
 

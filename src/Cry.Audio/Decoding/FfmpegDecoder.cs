@@ -217,6 +217,12 @@ public sealed class FfmpegDecoder : IDisposable
                 throw new AudioFormatException($"The {format} recording is longer than the maximum of {_wav.Options.MaxDurationSeconds} s.", outputProblem);
             }
 
+            if (outputProblem is not null && outputProblem.Message.Contains("float WAV samples must be finite", StringComparison.Ordinal))
+            {
+                // FFmpeg passes NaN and infinity through to its float output: the file holds them, as on the managed paths.
+                throw new AudioFormatException($"The {format} file decodes to a non-finite sample (NaN or infinity).", outputProblem);
+            }
+
             if (process.ExitCode != 0)
             {
                 throw Failure(format, process.ExitCode, errors);

@@ -64,6 +64,10 @@ internal static class MatroskaDecoder
         return $"{codec} in a {container} container";
     }
 
+    /// <summary>Whether the Tracks element (before the first Cluster) has an audio track.</summary>
+    /// <exception cref="AudioFormatException">The EBML structure is broken.</exception>
+    public static bool HasAudioTrack(ReadOnlySpan<byte> file) => ReadHeaders(file).Track is not null;
+
     /// <summary>Whether the first audio track is Opus of a layout the managed decoder reads.</summary>
     public static bool IsManaged(ReadOnlySpan<byte> file)
     {
@@ -134,14 +138,9 @@ internal static class MatroskaDecoder
             }
         }
 
-        var signal = opus.Finish(null);
-        long padding = discard > 0 ? discard * OpusStreamDecoder.SampleRate / 1_000_000_000 : 0;
-        if (padding > 0 && padding < signal.Samples.Length)
-        {
-            return new AudioSignal(signal.Samples[..^(int)padding], signal.SampleRate);
-        }
-
-        return signal;
+        // DiscardPadding is in nanoseconds; beyond a second it is not padding of the last frame (and would overflow).
+        long padding = discard is > 0 and < 1_000_000_000 ? discard * OpusStreamDecoder.SampleRate / 1_000_000_000 : 0;
+        return opus.Finish(null, padding);
     }
 
     private static (string DocType, Track? Track, (int Start, int Length) Segment) ReadHeaders(ReadOnlySpan<byte> file)
@@ -294,13 +293,13 @@ internal static class MatroskaDecoder
             throw new AudioFormatException(string.Create(CultureInfo.InvariantCulture, $"A Matroska block laces {frames} frames, more than {sizes.Length}."));
         }
 
-        int known = 0;
+        long known = 0; // 64-bit: hostile sizes must not wrap their sum back to a plausible last size.
         switch (lacing)
         {
             case 1: // Xiph: each size as a run of 255s and a final byte.
                 for (int f = 0; f < frames - 1; f++)
                 {
-                    int size = 0;
+                    long size = 0;
                     byte b;
                     do
                     {
@@ -313,7 +312,12 @@ internal static class MatroskaDecoder
                         size += b;
                     }
                     while (b == 255);
-                    sizes[f] = size;
+                    if (size > data.Length)
+                    {
+                        return;
+                    }
+
+                    sizes[f] = (int)size;
                     known += size;
                 }
 
@@ -324,7 +328,12 @@ internal static class MatroskaDecoder
                     return;
                 }
 
-                sizes[0] = (int)Math.Min(first, int.MaxValue);
+                if (first > (ulong)data.Length)
+                {
+                    return;
+                }
+
+                sizes[0] = (int)first;
                 known = sizes[0];
                 for (int f = 1; f < frames - 1; f++)
                 {
@@ -358,13 +367,13 @@ internal static class MatroskaDecoder
                 break;
         }
 
-        int last = data.Length - p - known;
+        long last = data.Length - p - known;
         if (last < 0)
         {
             return; // A truncated lace: what is there of earlier blocks stands.
         }
 
-        sizes[frames - 1] = last;
+        sizes[frames - 1] = (int)last;
         for (int f = 0; f < frames; f++)
         {
             opus.Add(data.Slice(p, sizes[f]));

@@ -6,19 +6,30 @@ namespace Cry.Audio;
 /// Collects decoded samples as a mono signal under the decoder's limits: channels averaged, values clipped to
 /// [-1, 1], NaN and infinity refused, and never more than the maximum duration (a longer recording is refused).
 /// </summary>
-/// <remarks>Grows by doubling from a small start, so memory follows what is decoded, not what a header claims.</remarks>
+/// <remarks>
+/// Grows by doubling from a small start, so memory follows what is decoded, not what a header claims. A decoder that
+/// cuts priming or padding off afterwards names how many frames it may cut: those may pass the maximum while decoding,
+/// and the maximum is checked again on what is left (so a recording within it is not refused for its priming).
+/// </remarks>
 internal sealed class MonoSampleSink
 {
     private const int InitialFrames = 16 * 1024;
     private readonly string _format;
     private readonly int _maxFrames;
+    private readonly int _capacityFrames;
     private readonly double _maxSeconds;
     private float[] _samples;
     private int _count;
 
     /// <summary>Creates a sink for a stream of <paramref name="channels"/> at <paramref name="sampleRate"/>, after checking both.</summary>
+    /// <param name="format">The format in words, for messages.</param>
+    /// <param name="sampleRate">The stream's rate.</param>
+    /// <param name="channels">The stream's channels.</param>
+    /// <param name="limits">The limits.</param>
+    /// <param name="framesHint">Frames the bytes present can hold, to size the first buffer (never a header's claim).</param>
+    /// <param name="trimFrames">The most frames <see cref="SkipStart"/> and <see cref="TrimTo"/> will cut (priming, padding).</param>
     /// <exception cref="AudioFormatException">The rate or channel count is out of the limits.</exception>
-    public MonoSampleSink(string format, int sampleRate, int channels, WavDecoderOptions limits, long framesHint = 0)
+    public MonoSampleSink(string format, int sampleRate, int channels, WavDecoderOptions limits, long framesHint = 0, int trimFrames = 0)
     {
         _format = format;
         CheckStream(format, sampleRate, channels, limits);
@@ -26,7 +37,8 @@ internal sealed class MonoSampleSink
         Channels = channels;
         _maxSeconds = limits.MaxDurationSeconds;
         _maxFrames = limits.MaxFrames(sampleRate);
-        _samples = new float[(int)Math.Clamp(framesHint, InitialFrames, Math.Max(InitialFrames, _maxFrames))];
+        _capacityFrames = (int)Math.Min((long)_maxFrames + Math.Max(0, trimFrames), Array.MaxLength);
+        _samples = new float[(int)Math.Clamp(framesHint, InitialFrames, Math.Max(InitialFrames, _capacityFrames))];
     }
 
     /// <summary>The stream's rate.</summary>
@@ -58,17 +70,17 @@ internal sealed class MonoSampleSink
     }
 
     /// <summary>Reserves room for <paramref name="frames"/> more frames and returns where they go.</summary>
-    /// <exception cref="AudioFormatException">The recording would pass the maximum duration.</exception>
+    /// <exception cref="AudioFormatException">The recording would pass the maximum duration (and the frames to be trimmed).</exception>
     public Span<float> Reserve(int frames)
     {
-        if ((long)_count + frames > _maxFrames)
+        if ((long)_count + frames > _capacityFrames)
         {
             throw TooLong();
         }
 
         if (_count + frames > _samples.Length)
         {
-            Array.Resize(ref _samples, (int)Math.Min(Math.Max((long)_count + frames, 2L * _samples.Length), _maxFrames));
+            Array.Resize(ref _samples, (int)Math.Min(Math.Max((long)_count + frames, 2L * _samples.Length), _capacityFrames));
         }
 
         return _samples.AsSpan(_count, frames);
@@ -148,12 +160,17 @@ internal sealed class MonoSampleSink
     }
 
     /// <summary>The signal collected.</summary>
-    /// <exception cref="AudioFormatException">Nothing was decoded.</exception>
+    /// <exception cref="AudioFormatException">Nothing was decoded, or what is left after trimming passes the maximum duration.</exception>
     public AudioSignal ToSignal()
     {
         if (_count == 0)
         {
             throw new AudioFormatException($"The {_format} file holds no decodable audio; the signal would be empty.");
+        }
+
+        if (_count > _maxFrames)
+        {
+            throw TooLong();
         }
 
         if (_count != _samples.Length)

@@ -43,7 +43,9 @@ internal static class Mp3Decoder
         try
         {
             using var mpeg = new MpegFile(new MemoryStream(copy, writable: false));
-            var sink = new MonoSampleSink("MP3", mpeg.SampleRate, mpeg.Channels, limits);
+            // With a LAME tag the delay and padding (12 bits each) and the decoder's delay are cut afterwards: they do not
+            // count against the maximum.
+            var sink = new MonoSampleSink("MP3", mpeg.SampleRate, mpeg.Channels, limits, trimFrames: gapless is null ? 0 : GaplessTrimFrames);
             float[] buffer = new float[1152 * 4 * mpeg.Channels];
             int read;
             while ((read = mpeg.ReadSamples(buffer, 0, buffer.Length)) > 0)
@@ -67,6 +69,9 @@ internal static class Mp3Decoder
     }
 
     private const int DecoderDelay = 529;
+
+    // The most the gapless trim can cut: the encoder's delay and padding (12 bits each), the decoder's delay, two frames.
+    private const int GaplessTrimFrames = 4095 + 4095 + DecoderDelay + (2 * 1152);
 
     // The LAME tag (written by LAME and by FFmpeg's encoders, which FFmpeg's reader also accepts) in the first frame's Xing/Info header: the encoder's delay and padding, and the frame count, so the
     // decoded signal can be cut to exactly what was encoded.

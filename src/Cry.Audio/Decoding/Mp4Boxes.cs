@@ -50,126 +50,168 @@ internal static class Mp4Boxes
     }
 
     /// <summary>
-    /// The first sound track's AMR samples as a raw AMR file (<c>#!AMR</c> or <c>#!AMR-WB</c>, RFC 4867 §5), read
-    /// through the sample tables (<c>stsz</c>, <c>stsc</c>, <c>stco</c>/<c>co64</c>), or null when they are missing.
+    /// The first audio track's samples as raw AMR storage (RFC 4867 §5: the magic line, then the frames back to back),
+    /// or null when that track is not AMR or its sample tables are missing or broken.
     /// </summary>
     /// <remarks>
-    /// Phones store several 20 ms AMR frames in one MP4 sample (the corpus's Android files hold 12–13 per sample), and
-    /// FFmpeg 5.1 decodes only the first frame of each such packet: a 6.6 s recording came out 0.52 s long. The
-    /// storage format of a sample is the same as that of a raw AMR file, so the samples, concatenated behind the raw
-    /// file's magic, are read frame by frame by FFmpeg's raw AMR demuxer instead. The output never exceeds the
-    /// input's length (overlapping samples of a hostile file stop the copy).
+    /// FFmpeg before 6.1 (Debian 12 has 5.1) decodes only the first frame of an AMR sample that holds several, and
+    /// Android's recorder writes 13 frames (260 ms) a sample: such a recording came out at a thirteenth of its length.
+    /// In raw storage each frame is a packet of its own. The samples are read through the track's 'stsz', 'stsc' and
+    /// 'stco'/'co64' tables; every loop is bounded by the table entries present and the copy by the file's length.
     /// </remarks>
-    public static byte[]? ExtractAmr(ReadOnlySpan<byte> file, bool wideband)
+    public static byte[]? ExtractAmr(ReadOnlySpan<byte> file)
     {
-        if (SoundSampleTable(file) is not { } stbl)
+        int budget = MaxBoxes;
+        ReadOnlySpan<byte> stbl = default;
+        if (!Child(file, "moov"u8, ref budget, out ReadOnlySpan<byte> moov))
         {
             return null;
         }
 
-        ReadOnlySpan<byte> table = file.Slice(stbl.Start, stbl.Length);
-        int stsz = Find(table, "stsz"u8, out int stszLength);
-        int stsc = Find(table, "stsc"u8, out int stscLength);
-        int stco = Find(table, "stco"u8, out int stcoLength);
-        bool wide = false;
-        if (stco < 0)
+        int at = 0;
+        while (NextBox(moov, ref at, ref budget, out ReadOnlySpan<byte> type, out ReadOnlySpan<byte> trak))
         {
-            stco = Find(table, "co64"u8, out stcoLength);
-            wide = true;
-        }
-
-        if (stsz < 0 || stsc < 0 || stco < 0 || stszLength < 12 || stscLength < 8 || stcoLength < 8)
-        {
-            return null;
-        }
-
-        ReadOnlySpan<byte> sizes = table.Slice(stsz, stszLength);
-        uint fixedSize = BinaryPrimitives.ReadUInt32BigEndian(sizes[4..]);
-        long sampleCount = BinaryPrimitives.ReadUInt32BigEndian(sizes[8..]);
-        if (fixedSize == 0)
-        {
-            sampleCount = Math.Min(sampleCount, (sizes.Length - 12) / 4);
-        }
-
-        ReadOnlySpan<byte> toChunk = table.Slice(stsc, stscLength);
-        int runs = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(toChunk[4..]), (uint)((toChunk.Length - 8) / 12));
-        ReadOnlySpan<byte> chunks = table.Slice(stco, stcoLength);
-        int chunkCount = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(chunks[4..]), (uint)((chunks.Length - 8) / (wide ? 8 : 4)));
-        if (runs == 0 || chunkCount == 0 || sampleCount == 0)
-        {
-            return null;
-        }
-
-        ReadOnlySpan<byte> magic = wideband ? "#!AMR-WB\n"u8 : "#!AMR\n"u8;
-        using var output = new MemoryStream();
-        output.Write(magic);
-        long sample = 0;
-        int run = 0;
-        for (int chunk = 1; chunk <= chunkCount && sample < sampleCount; chunk++)
-        {
-            while (run + 1 < runs && BinaryPrimitives.ReadUInt32BigEndian(toChunk[(8 + ((run + 1) * 12))..]) <= chunk)
+            if (type.SequenceEqual("trak"u8) && IsSoundTrack(trak))
             {
-                run++;
-            }
-
-            long perChunk = BinaryPrimitives.ReadUInt32BigEndian(toChunk[(8 + (run * 12) + 4)..]);
-            long offset = wide
-                ? (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(chunks[(8 + ((chunk - 1) * 8))..]), long.MaxValue)
-                : BinaryPrimitives.ReadUInt32BigEndian(chunks[(8 + ((chunk - 1) * 4))..]);
-            for (long i = 0; i < perChunk && sample < sampleCount; i++, sample++)
-            {
-                long size = fixedSize != 0 ? fixedSize : BinaryPrimitives.ReadUInt32BigEndian(sizes[(int)(12 + (sample * 4))..]);
-                if (offset < 0 || offset + size > file.Length || output.Length + size > file.Length + magic.Length)
+                if (Child(trak, "mdia"u8, ref budget, out var mdia) && Child(mdia, "minf"u8, ref budget, out var minf))
                 {
-                    return output.Length > magic.Length ? output.ToArray() : null; // Truncated: what is there.
+                    Child(minf, "stbl"u8, ref budget, out stbl);
                 }
 
-                output.Write(file.Slice((int)offset, (int)size));
+                break; // The first sound track, as Inspect names it.
+            }
+        }
+
+        if (!Child(stbl, "stsd"u8, ref budget, out var stsd) || SampleEntry(stsd) is not ("AMR-NB" or "AMR-WB") || stsd.Length < 16
+            || !Child(stbl, "stsz"u8, ref budget, out var stsz) || stsz.Length < 12
+            || !Child(stbl, "stsc"u8, ref budget, out var stsc) || stsc.Length < 8)
+        {
+            return null;
+        }
+
+        bool wide = stsd.Slice(12, 4).SequenceEqual("sawb"u8);
+        bool co64 = false;
+        if (!Child(stbl, "stco"u8, ref budget, out var stco))
+        {
+            co64 = Child(stbl, "co64"u8, ref budget, out stco);
+        }
+
+        if (stco.Length < 8)
+        {
+            return null;
+        }
+
+        ReadOnlySpan<byte> magic = wide ? "#!AMR-WB\n"u8 : "#!AMR\n"u8;
+        uint fixedSize = BinaryPrimitives.ReadUInt32BigEndian(stsz[4..]);
+        long sampleCount = BinaryPrimitives.ReadUInt32BigEndian(stsz[8..]);
+        ReadOnlySpan<byte> sizes = stsz[12..];
+        if (fixedSize == 0)
+        {
+            sampleCount = Math.Min(sampleCount, sizes.Length / 4); // Never more samples than sizes present.
+        }
+
+        int stscCount = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(stsc[4..]), (uint)((stsc.Length - 8) / 12));
+        int width = co64 ? 8 : 4;
+        long chunkCount = Math.Min(BinaryPrimitives.ReadUInt32BigEndian(stco[4..]), (stco.Length - 8) / width);
+        if (stscCount == 0 || chunkCount == 0 || sampleCount == 0)
+        {
+            return null;
+        }
+
+        byte[] output = new byte[magic.Length + file.Length];
+        magic.CopyTo(output);
+        int written = magic.Length;
+        long sample = 0;
+        int entry = 0;
+        for (long chunk = 1; chunk <= chunkCount && sample < sampleCount; chunk++)
+        {
+            while (entry + 1 < stscCount && BinaryPrimitives.ReadUInt32BigEndian(stsc[(8 + (12 * (entry + 1)))..]) <= chunk)
+            {
+                entry++;
+            }
+
+            long perChunk = BinaryPrimitives.ReadUInt32BigEndian(stsc[(8 + (12 * entry) + 4)..]);
+            ReadOnlySpan<byte> offsetField = stco[(8 + (int)((chunk - 1) * width))..];
+            ulong offset = co64 ? BinaryPrimitives.ReadUInt64BigEndian(offsetField) : BinaryPrimitives.ReadUInt32BigEndian(offsetField);
+            for (long s = 0; s < perChunk && sample < sampleCount; s++, sample++)
+            {
+                uint size = fixedSize != 0 ? fixedSize : BinaryPrimitives.ReadUInt32BigEndian(sizes[(int)(4 * sample)..]);
+                if (offset >= (ulong)file.Length || written + (long)size > output.Length)
+                {
+                    // Tables that point past the end (a truncated file) or claim more than the file holds: what was read stands.
+                    return written > magic.Length ? output[..written] : null;
+                }
+
+                if (size > (ulong)file.Length - offset)
+                {
+                    // The file ends inside this sample: its whole frames are still audio.
+                    size = (uint)((ulong)file.Length - offset);
+                    sampleCount = sample + 1;
+                }
+
+                file.Slice((int)offset, (int)size).CopyTo(output.AsSpan(written));
+                written += (int)size;
                 offset += size;
             }
         }
 
-        return output.Length > magic.Length ? output.ToArray() : null;
+        return written > magic.Length ? output[..written] : null;
     }
 
-    // moov → the first trak whose handler is 'soun' → mdia → minf → stbl, as an absolute (start, length).
-    private static (int Start, int Length)? SoundSampleTable(ReadOnlySpan<byte> file)
+    // The body of the first child box of a type.
+    private static bool Child(ReadOnlySpan<byte> span, ReadOnlySpan<byte> wanted, scoped ref int budget, out ReadOnlySpan<byte> body)
     {
-        int moov = Find(file, "moov"u8, out int moovLength);
-        if (moov < 0)
+        int at = 0;
+        while (NextBox(span, ref at, ref budget, out ReadOnlySpan<byte> type, out body))
         {
-            return null;
+            if (type.SequenceEqual(wanted))
+            {
+                return true;
+            }
         }
 
-        int at = moov;
-        int end = moov + moovLength;
-        for (int n = 0; at + 8 <= end && n < MaxBoxes; n++)
+        body = default;
+        return false;
+    }
+
+    // The box at `at` (its body clipped to the span), advancing past it; false at the end, at a broken header, or when
+    // the walk has seen MaxBoxes boxes.
+    private static bool NextBox(ReadOnlySpan<byte> span, scoped ref int at, scoped ref int budget, out ReadOnlySpan<byte> type, out ReadOnlySpan<byte> body)
+    {
+        type = default;
+        body = default;
+        if (at + 8 > span.Length || --budget < 0)
         {
-            ReadOnlySpan<byte> rest = file[at..end];
-            int trak = Find(rest, "trak"u8, out int trakLength);
-            if (trak < 0)
-            {
-                return null;
-            }
-
-            ReadOnlySpan<byte> body = rest.Slice(trak, trakLength);
-            if (IsSoundTrack(body))
-            {
-                int mdia = Find(body, "mdia"u8, out int mdiaLength);
-                int minf = Find(body.Slice(mdia, mdiaLength), "minf"u8, out int minfLength);
-                if (minf < 0)
-                {
-                    return null;
-                }
-
-                int stbl = Find(body.Slice(mdia + minf, minfLength), "stbl"u8, out int stblLength);
-                return stbl < 0 ? null : (at + trak + mdia + minf + stbl, stblLength);
-            }
-
-            at += trak + trakLength;
+            return false;
         }
 
-        return null;
+        long size = BinaryPrimitives.ReadUInt32BigEndian(span[at..]);
+        int header = 8;
+        if (size == 1)
+        {
+            if (at + 16 > span.Length)
+            {
+                return false;
+            }
+
+            size = (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(span[(at + 8)..]), long.MaxValue);
+            header = 16;
+        }
+        else if (size == 0)
+        {
+            size = span.Length - at;
+        }
+
+        if (size < header)
+        {
+            return false;
+        }
+
+        int end = size > span.Length - at ? span.Length : at + (int)size;
+        type = span.Slice(at + 4, 4);
+        body = span[(at + header)..end];
+        at = end;
+        return true;
     }
 
     private static void Walk(ReadOnlySpan<byte> span, int depth, ref int boxes, ref bool hasMovie, ref string? codec)
@@ -207,7 +249,8 @@ internal static class Mp4Boxes
                     $"The MP4 box '{FourCc(type)}' at byte {at} has size {size}, smaller than its own header: the file is corrupt."));
             }
 
-            int end = (int)Math.Min(span.Length, at + size); // A box past the end is truncated: read what is there.
+            // A box past the end is truncated: read what is there (compared before adding, as a 64-bit size can overflow).
+            int end = size > span.Length - at ? span.Length : at + (int)size;
             ReadOnlySpan<byte> body = span[(at + header)..end];
             if (type.SequenceEqual("moov"u8))
             {

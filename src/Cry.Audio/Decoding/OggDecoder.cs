@@ -27,6 +27,22 @@ internal static class OggDecoder
             return "(truncated)";
         }
 
+        // The first packet's length from the segment table: a file cut inside its signature is truncated, not unknown.
+        int packet = 0;
+        for (int i = 0; i < segments; i++)
+        {
+            packet += file[27 + i];
+            if (file[27 + i] < 255)
+            {
+                break;
+            }
+        }
+
+        if (start + Math.Min(packet, 8) > file.Length)
+        {
+            return "(truncated)";
+        }
+
         ReadOnlySpan<byte> first = file[start..];
         return first.StartsWith("OpusHead"u8) ? "Opus"
             : first.StartsWith("\u0001vorbis"u8) ? "Vorbis"
@@ -109,15 +125,24 @@ internal static class OggDecoder
             return null;
         }
 
-        int length = packet.BitsRemaining / 8;
-        if (length > scratch.Length)
+        // Read to the packet's end, not BitsRemaining bytes: NVorbis 0.10.5 counts only the first page's part of a
+        // packet that continues on the next page, so a packet across pages was cut (and Concentus decoded the rest as garbage).
+        int length = 0;
+        while (true)
         {
-            throw new AudioFormatException(string.Create(CultureInfo.InvariantCulture, $"An Ogg packet of {length:N0} bytes is larger than any Opus packet."));
-        }
+            ulong value = packet.TryPeekBits(8, out int bits);
+            if (bits < 8)
+            {
+                break;
+            }
 
-        for (int i = 0; i < length; i++)
-        {
-            scratch[i] = (byte)packet.ReadBits(8);
+            if (length == scratch.Length)
+            {
+                throw new AudioFormatException(string.Create(CultureInfo.InvariantCulture, $"An Ogg packet of more than {scratch.Length:N0} bytes is larger than any Opus packet."));
+            }
+
+            scratch[length++] = (byte)value;
+            packet.SkipBits(8);
         }
 
         long? granule = packet.GranulePosition;

@@ -65,7 +65,8 @@ internal sealed class OpusStreamDecoder
             throw new ManagedDecoderException(string.Create(CultureInfo.InvariantCulture, $"Opus with channel mapping family {family} and {channels} channels is not read by the managed decoder."));
         }
 
-        var sink = new MonoSampleSink(format, SampleRate, channels, limits);
+        // Pre-skip and the end's padding (at most one packet) are cut after decoding: they do not count against the maximum.
+        var sink = new MonoSampleSink(format, SampleRate, channels, limits, trimFrames: preSkip + MaxFrameSamples);
         return new OpusStreamDecoder(channels, preSkip, MathF.Pow(10f, gain / (20f * 256f)), sink);
     }
 
@@ -102,13 +103,21 @@ internal sealed class OpusStreamDecoder
         _sink.AddInterleaved(block);
     }
 
-    /// <summary>The signal: pre-skip dropped, and cut to <paramref name="totalSamples"/> (after the pre-skip) when known.</summary>
-    /// <exception cref="AudioFormatException">Nothing was decoded.</exception>
-    public AudioSignal Finish(long? totalSamples)
+    /// <summary>
+    /// The signal: pre-skip dropped, and cut to <paramref name="totalSamples"/> (after the pre-skip) when known, or
+    /// <paramref name="paddingSamples"/> dropped from the end (Matroska's DiscardPadding).
+    /// </summary>
+    /// <exception cref="AudioFormatException">Nothing was decoded, or what is left passes the maximum duration.</exception>
+    public AudioSignal Finish(long? totalSamples, long paddingSamples = 0)
     {
         if (totalSamples is { } total)
         {
             _sink.TrimTo(total + PreSkip);
+        }
+
+        if (paddingSamples > 0 && paddingSamples < _sink.Count - PreSkip)
+        {
+            _sink.TrimTo(_sink.Count - paddingSamples);
         }
 
         _sink.SkipStart(PreSkip);

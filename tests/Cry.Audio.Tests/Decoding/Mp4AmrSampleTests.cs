@@ -59,8 +59,7 @@ public sealed class Mp4AmrSampleTests
     {
         var (file, samples) = ThreeGp();
         Assert.Equal("AMR-NB in a 3GP container", Mp4Boxes.Inspect(file).Describe());
-        Assert.Equal([.. "#!AMR\n"u8, .. samples], Mp4Boxes.ExtractAmr(file, wideband: false)!);
-        Assert.Equal([.. "#!AMR-WB\n"u8, .. samples], Mp4Boxes.ExtractAmr(file, wideband: true)!);
+        Assert.Equal([.. "#!AMR\n"u8, .. samples], Mp4Boxes.ExtractAmr(file)!);
     }
 
     [Fact]
@@ -70,11 +69,11 @@ public sealed class Mp4AmrSampleTests
         byte[] cut = file.ToArray();
         int stco = cut.AsSpan().IndexOf("stco"u8);
         BinaryPrimitives.WriteUInt32BigEndian(cut.AsSpan(stco + 16), 0x7FFF_FFF0); // The second chunk's offset.
-        Assert.Equal([.. "#!AMR\n"u8, .. samples[..8]], Mp4Boxes.ExtractAmr(cut, wideband: false)!);
+        Assert.Equal([.. "#!AMR\n"u8, .. samples[..8]], Mp4Boxes.ExtractAmr(cut)!);
 
         byte[] noTables = file.ToArray();
         noTables.AsSpan(noTables.AsSpan().IndexOf("stsz"u8), 4).Fill((byte)'x');
-        Assert.Null(Mp4Boxes.ExtractAmr(noTables, wideband: false));
+        Assert.Null(Mp4Boxes.ExtractAmr(noTables));
     }
 
     [Fact]
@@ -111,7 +110,7 @@ public sealed class Mp4AmrSampleTests
                 // A refusal with a message is an allowed outcome.
             }
 
-            byte[]? amr = Mp4Boxes.ExtractAmr(mutated, wideband: false);
+            byte[]? amr = Mp4Boxes.ExtractAmr(mutated);
             Assert.True(amr is null || amr.Length <= mutated.Length + 6, $"iteration {iteration}: {amr?.Length} bytes from {mutated.Length}");
         }
     }
