@@ -22,6 +22,7 @@ namespace Cry.Audio;
 public sealed class AudioDecoder : IDisposable
 {
     private const int SniffBytes = 64;
+    private const int WavHeaderKeepBytes = 64 * 1024;
     private readonly AudioDecoderOptions _options;
     private readonly WavDecoder _wav;
 
@@ -176,19 +177,23 @@ public sealed class AudioDecoder : IDisposable
         };
     }
 
-    /// <summary>Decodes a recording read from a stream: a WAV is read in pieces, any other format up to <see cref="AudioDecoderOptions.MaxInputBytes"/>.</summary>
+    /// <summary>Decodes a recording read from a stream: a PCM or float WAV is read in pieces, any other format up to <see cref="AudioDecoderOptions.MaxInputBytes"/>.</summary>
+    /// <remarks>
+    /// A WAV of another codec (A-law, ADPCM, …) goes the way of its bytes, to FFmpeg: from a stream that cannot seek,
+    /// that needs its header to be in the first 64 KiB (else the WAV decoder's refusal stands).
+    /// </remarks>
     /// <exception cref="AudioFormatException">The stream is not a usable recording, or is larger than the limit.</exception>
     /// <exception cref="AudioDecoderBusyException">The file needs FFmpeg and every FFmpeg slot stayed busy.</exception>
     public AudioSignal Decode(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        Span<byte> head = stackalloc byte[12];
         if (stream.CanSeek)
         {
             long start = stream.Position;
-            Span<byte> head = stackalloc byte[12];
             int got = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             stream.Position = start;
-            if (Detect(head[..got]) == AudioContainer.Wav && head[..got].StartsWith("RIFF"u8))
+            if (IsRiffWave(head[..got]))
             {
                 try
                 {
@@ -196,8 +201,7 @@ public sealed class AudioDecoder : IDisposable
                 }
                 catch (AudioFormatException ex) when (ex.IsUnsupportedFormat)
                 {
-                    // A compressed codec inside RIFF (IMA ADPCM, A-law, MP3): read again below and handed to FFmpeg.
-                    stream.Position = start;
+                    stream.Position = start; // Another codec: the whole file goes the bytes' way.
                 }
             }
 
@@ -205,6 +209,25 @@ public sealed class AudioDecoder : IDisposable
             {
                 throw TooLarge(stream.Length - start);
             }
+        }
+        else
+        {
+            var rewindable = new RewindableStream(stream, WavHeaderKeepBytes);
+            int got = rewindable.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            rewindable.Rewind();
+            if (IsRiffWave(head[..got]))
+            {
+                try
+                {
+                    return _wav.Decode(rewindable); // Streamed, as from a seekable stream.
+                }
+                catch (AudioFormatException ex) when (ex.IsUnsupportedFormat && rewindable.Rewind())
+                {
+                    // Another codec, and everything read so far was kept: the whole file goes the bytes' way.
+                }
+            }
+
+            stream = rewindable;
         }
 
         using var memory = new MemoryStream();
@@ -234,6 +257,8 @@ public sealed class AudioDecoder : IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => Ffmpeg.Dispose();
+
+    private static bool IsRiffWave(ReadOnlySpan<byte> head) => Detect(head) == AudioContainer.Wav && head.StartsWith("RIFF"u8);
 
     private AudioFormatException TooLarge(long bytes) => new(string.Create(
         CultureInfo.InvariantCulture,
@@ -379,4 +404,84 @@ internal sealed class ManagedDecoderException : Exception
     public ManagedDecoderException()
     {
     }
+}
+
+/// <summary>A forward-only stream that keeps the first bytes it delivers, so a reader can start over from the beginning.</summary>
+internal sealed class RewindableStream(Stream inner, int keep) : Stream
+{
+    private byte[] _kept = new byte[Math.Min(keep, 4096)];
+    private int _count;
+    private int _position;
+    private bool _overflowed;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>Starts again from the first byte; false when more was read than is kept.</summary>
+    public bool Rewind()
+    {
+        if (_overflowed)
+        {
+            return false;
+        }
+
+        _position = 0;
+        return true;
+    }
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_position < _count)
+        {
+            int replayed = Math.Min(buffer.Length, _count - _position);
+            _kept.AsSpan(_position, replayed).CopyTo(buffer);
+            _position += replayed;
+            return replayed;
+        }
+
+        int read = inner.Read(buffer);
+        if (!_overflowed && read > 0)
+        {
+            if (_count + read > keep)
+            {
+                _overflowed = true;
+            }
+            else
+            {
+                if (_count + read > _kept.Length)
+                {
+                    Array.Resize(ref _kept, Math.Min(keep, Math.Max(_count + read, 2 * _kept.Length)));
+                }
+
+                buffer[..read].CopyTo(_kept.AsSpan(_count));
+                _count += read;
+                _position = _count;
+            }
+        }
+
+        return read;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
