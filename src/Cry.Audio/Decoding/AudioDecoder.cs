@@ -9,8 +9,8 @@ namespace Cry.Audio;
 /// </summary>
 /// <remarks>
 /// <para>Formats: RIFF/WAVE (<see cref="WavDecoder"/>); CAF with IMA4 ADPCM, linear PCM, A-law or µ-law (managed);
-/// MP3 (NLayer), Ogg Vorbis (NVorbis), Ogg Opus and WebM/Matroska Opus (Concentus, over NVorbis's Ogg reader and
-/// NEbml); and through <see cref="FfmpegDecoder"/> in a child process everything no managed decoder reads: AMR-NB,
+/// MP3 (NLayer), Ogg Vorbis (NVorbis), Ogg Opus and WebM/Matroska Opus (Concentus, over hand-written Ogg page and
+/// EBML walks); and through <see cref="FfmpegDecoder"/> in a child process everything no managed decoder reads: AMR-NB,
 /// AMR-WB and AAC in 3GP/MP4/M4A/MOV, raw AMR, ADTS AAC, FLAC (native and in Ogg), Vorbis in WebM, AIFF, compressed
 /// WAV codecs, other CAF codecs. A managed decoder that fails on a file it should read hands the file to FFmpeg.</para>
 /// <para>Every path keeps the WAV decoder's promises: memory bounded by the bytes present and the maximum duration (no

@@ -1,9 +1,6 @@
-using System.Globalization;
-using NVorbis.Contracts;
-
 namespace Cry.Audio;
 
-/// <summary>Decodes Ogg Vorbis (NVorbis) and Ogg Opus (NVorbis's Ogg page reader + Concentus).</summary>
+/// <summary>Decodes Ogg Vorbis (NVorbis) and Ogg Opus (the page walk of <see cref="OggPages"/> + Concentus).</summary>
 /// <remarks>
 /// The first logical stream is decoded. Its codec is named by the first packet of the first page (RFC 3533: a
 /// 27-byte page header and a segment table): <c>OpusHead</c>, <c>\x01vorbis</c>, <c>\x7FFLAC</c> or
@@ -70,7 +67,14 @@ internal static class OggDecoder
 
     private static AudioSignal DecodeVorbis(byte[] file, WavDecoderOptions limits)
     {
-        using var reader = new NVorbis.VorbisReader(new MemoryStream(file, writable: false), closeOnDispose: true);
+        // NVorbis reads only the undamaged pages: past a bad one its page reader would resynchronise forever (OggPages).
+        int prefix = OggPages.ValidPrefix(file);
+        if (prefix == 0)
+        {
+            throw new AudioFormatException("The Ogg file's first page is damaged: its checksum does not match.");
+        }
+
+        using var reader = new NVorbis.VorbisReader(new MemoryStream(file, 0, prefix, writable: false), closeOnDispose: true);
         var sink = new MonoSampleSink("Ogg Vorbis", reader.SampleRate, reader.Channels, limits);
         float[] buffer = new float[4096 * reader.Channels];
         int read;
@@ -84,69 +88,34 @@ internal static class OggDecoder
 
     private static AudioSignal DecodeOpus(byte[] file, WavDecoderOptions limits)
     {
-        using var container = new NVorbis.Ogg.ContainerReader(new MemoryStream(file, writable: false), closeOnDispose: true);
-        if (!container.TryInit() || container.GetStreams() is not { Count: > 0 } streams)
+        // 64 KiB is far above any Opus packet (120 ms at 510 kbit/s is under 8 KiB), and bounds a damaged lacing run.
+        var packets = new OggPacketReader(file, maxPacket: 64 * 1024, codec: "Opus");
+        if (!packets.HasFirstPage)
         {
-            throw new AudioFormatException("The Ogg file has no complete first page: it is truncated or damaged.");
+            throw new AudioFormatException("The Ogg file's first page is damaged: its checksum does not match.");
         }
 
-        IPacketProvider provider = streams[0];
-        byte[] scratch = new byte[64 * 1024];
-        var head = NextPacket(provider, scratch);
-        if (head is null)
+        if (!packets.TryNext(out _))
         {
             throw new AudioFormatException("The Ogg Opus stream ends before its identification header.");
         }
 
-        var opus = OpusStreamDecoder.Create(scratch.AsSpan(0, head.Value.Length), "Ogg Opus", limits);
-        if (NextPacket(provider, scratch) is null)
+        var opus = OpusStreamDecoder.Create(packets.Packet, "Ogg Opus", limits);
+        if (!packets.TryNext(out _))
         {
             throw new AudioFormatException("The Ogg Opus stream ends before its comment header.");
         }
 
         long? lastGranule = null;
-        while (NextPacket(provider, scratch) is { } packet)
+        while (packets.TryNext(out long? granule))
         {
-            opus.Add(scratch.AsSpan(0, packet.Length));
-            if (packet.Granule is { } granule && granule >= 0)
+            opus.Add(packets.Packet);
+            if (granule is { } position)
             {
-                lastGranule = granule;
+                lastGranule = position;
             }
         }
 
         return opus.Finish(lastGranule is { } end ? Math.Max(0, end - opus.PreSkip) : null);
-    }
-
-    private static (int Length, long? Granule)? NextPacket(IPacketProvider provider, byte[] scratch)
-    {
-        IPacket? packet = provider.GetNextPacket();
-        if (packet is null)
-        {
-            return null;
-        }
-
-        // Read to the packet's end, not BitsRemaining bytes: NVorbis 0.10.5 counts only the first page's part of a
-        // packet that continues on the next page, so a packet across pages was cut (and Concentus decoded the rest as garbage).
-        int length = 0;
-        while (true)
-        {
-            ulong value = packet.TryPeekBits(8, out int bits);
-            if (bits < 8)
-            {
-                break;
-            }
-
-            if (length == scratch.Length)
-            {
-                throw new AudioFormatException(string.Create(CultureInfo.InvariantCulture, $"An Ogg packet of more than {scratch.Length:N0} bytes is larger than any Opus packet."));
-            }
-
-            scratch[length++] = (byte)value;
-            packet.SkipBits(8);
-        }
-
-        long? granule = packet.GranulePosition;
-        packet.Done();
-        return (length, granule);
     }
 }

@@ -78,7 +78,8 @@ internal sealed class OggBuilder
         return ogg.Build();
     }
 
-    private static uint Crc(ReadOnlySpan<byte> page)
+    /// <summary>The page's CRC-32 (RFC 3533 §6), its checksum field being zero.</summary>
+    public static uint Crc(ReadOnlySpan<byte> page)
     {
         uint crc = 0;
         foreach (byte b in page)
