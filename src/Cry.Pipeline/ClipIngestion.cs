@@ -7,6 +7,7 @@ using Cry.Features;
 using Cry.Features.Npy;
 using Cry.Features.Rendering;
 using Cry.Pipeline.Storage;
+using Cry.Training.Data;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -136,7 +137,7 @@ public sealed class ClipIngestion
         }
 
         var work = new List<FeatureWork>();
-        int variants = _options.Augmentation.VariantsFor(label).Count + 1;
+        int variants = VariantCount(label);
         foreach (var spec in _options.Specs)
         {
             for (int v = 0; v < variants; v++)
@@ -163,7 +164,7 @@ public sealed class ClipIngestion
             throw new ArgumentException($"Spec {work.SpecId} is not one of the pipeline's ({string.Join(", ", _extractors.Keys)}).", nameof(work));
         }
 
-        int variants = _options.Augmentation.VariantsFor(work.Label).Count + 1;
+        int variants = VariantCount(work.Label);
         if (work.Variant < 0 || work.Variant >= variants)
         {
             throw new ArgumentException($"Variant {work.Variant} is out of range: {work.Label} clips have {variants}.", nameof(work));
@@ -277,11 +278,23 @@ public sealed class ClipIngestion
         return deleted;
     }
 
+    // The detector's folders are never augmented: their recordings are used as they are.
+    private int VariantCount(string label) => ReservedLabels.IsReserved(label) ? 1 : _options.Augmentation.VariantsFor(label).Count + 1;
+
     private string? Check(string label, byte[] data)
     {
-        if (!_options.Labels.Contains(label, StringComparer.Ordinal))
+        if (!_options.Labels.Contains(label, StringComparer.Ordinal) && !ReservedLabels.IsReserved(label))
         {
-            return $"Unknown label '{label}'; the labels are {string.Join(", ", _options.Labels)}.";
+            try
+            {
+                ReservedLabels.CheckSpelling(label);
+            }
+            catch (DatasetException ex)
+            {
+                return ex.Message;
+            }
+
+            return $"Unknown label '{label}'; the labels are {string.Join(", ", _options.Labels)}, and {ReservedLabels.NotCry} and {ReservedLabels.Cry} for the cry detector.";
         }
 
         if (data.LongLength > _options.MaxClipBytes)

@@ -118,5 +118,37 @@ public sealed class TrainingCommandTests : IDisposable
         Assert.Contains("image", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Train_NotCryFolder_IsKeptOutOfTheNeedClasses_AndTheOutputSaysThereIsNoDetector()
+    {
+        ulong seed = 900;
+        Directory.CreateDirectory(_temp["data/not_cry/tv"]);
+        for (int i = 0; i < 3; i++)
+        {
+            File.WriteAllBytes(_temp[$"data/not_cry/tv/{i}.wav"], WavEncoder.Encode(SyntheticCry.Generate(8000, 1.5, seed++).Samples, 8000));
+        }
+
+        var (code, output, error) = CliRunner.Run(
+            "train", "--data", _temp["data"], "--spec", _temp["spec.json"], "--epochs", "1", "--threads", "1", "--out", _temp["model"]);
+
+        Assert.True(code == 0, error);
+        Assert.Equal(["burping", "hungry", "tired"], ModelManifest.Parse(File.ReadAllText(_temp["model/manifest.json"])).Labels);
+        Assert.Contains("train: no cry detector: 3 recordings of not_cry/ and 0 of cry/ were kept out of the need classes", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_MisspelledNotCryFolder_IsADataErrorThatGivesTheSpelling()
+    {
+        Directory.CreateDirectory(_temp["data/Not-Cry"]);
+        File.WriteAllBytes(_temp["data/Not-Cry/tv.wav"], WavEncoder.Encode(SyntheticCry.Generate(8000, 1.5, 1).Samples, 8000));
+
+        var (code, _, error) = CliRunner.Run("train", "--data", _temp["data"], "--spec", _temp["spec.json"], "--epochs", "1", "--out", _temp["model"]);
+
+        Assert.Equal(3, code);
+        Assert.Contains("rename it to 'not_cry'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp["model"]));
+    }
+
     public void Dispose() => _temp.Dispose();
 }

@@ -120,6 +120,40 @@ public sealed class ClipIngestionTests(Azurite azurite)
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Stores.Kinds), MemberType = typeof(Stores))]
+    public async Task ReservedFolders_AreAcceptedAsTheyAre_NeverAugmented_AndAMisspellingIsQuarantinedWithTheSpelling(string kind)
+    {
+        var store = Stores.Create(kind, azurite, out var cleanup);
+        try
+        {
+            await store.WriteAsync(Containers.Clips, "not_cry/tv.wav", Clip(seed: 3), cancellation: Cancel);
+            await store.WriteAsync(Containers.Clips, "cry/unlabelled.wav", Clip(seed: 4), cancellation: Cancel);
+            await store.WriteAsync(Containers.Clips, "Not-Cry/radio.wav", Clip(seed: 5), cancellation: Cancel);
+            var ingestion = new ClipIngestion(store, Options with { Augmentation = AugmentationPolicy.Research });
+            Assert.NotEmpty(AugmentationPolicy.Research.VariantsFor("tired")); // The policy augments, but not these folders.
+
+            foreach (var (label, name) in new[] { ("not_cry", "tv.wav"), ("cry", "unlabelled.wav") })
+            {
+                var result = await ingestion.AcceptAsync(label, name, Cancel);
+                Assert.True(result.Accepted, result.Reason);
+                var unit = Assert.Single(result.Work, w => w.SpecId == FeatureSpecPresets.Default.Id);
+                Assert.Equal(0, unit.Variant);
+                Assert.Equal($"{FeatureSpecPresets.Default.Id}/{label}/{name}/0.npy", await ingestion.ComputeAsync(unit, Cancel));
+                await Assert.ThrowsAsync<ArgumentException>(() => ingestion.ComputeAsync(unit with { Variant = 1 }, Cancel));
+            }
+
+            var misspelled = await ingestion.AcceptAsync("Not-Cry", "radio.wav", Cancel);
+            Assert.False(misspelled.Accepted);
+            Assert.Contains("rename it to 'not_cry'", misspelled.Reason, StringComparison.Ordinal);
+            Assert.NotNull(await store.TryReadAsync(Containers.Quarantine, "clips/Not-Cry/radio.wav", Cancel));
+        }
+        finally
+        {
+            cleanup();
+        }
+    }
+
     public static TheoryData<string, string> BadClips()
     {
         var data = new TheoryData<string, string>();

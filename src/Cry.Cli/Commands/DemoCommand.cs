@@ -101,6 +101,7 @@ internal static class DemoCommand
                 output.WriteLine("Predictions of the final model on clips from its held-out validation groups:");
                 PrintPredictions(features, final, output);
                 output.WriteLine();
+                output.WriteLine($"model: {TrainingArguments.DetectorNote(dataset)}");
                 output.WriteLine($"report: {reportFolder}/report.md   model: {folder}/model   (not medical advice; the corpus is small and imbalanced)");
             }
 

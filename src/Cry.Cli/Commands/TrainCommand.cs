@@ -43,6 +43,7 @@ internal static class TrainCommand
                 output.WriteLine(
                     $"train: {final.Manifest.Architecture} on {final.Manifest.TrainingData.Clips} clips, validation macro-F1 {final.Validation.MacroF1:0.000}, " +
                     $"balanced accuracy {final.Validation.BalancedAccuracy:0.000}, T {final.Manifest.Temperature:0.00} → {folder}");
+                output.WriteLine($"train: {TrainingArguments.DetectorNote(features.Dataset)}");
             }
 
             return ExitCodes.Success;

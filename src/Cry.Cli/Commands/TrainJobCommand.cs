@@ -98,8 +98,15 @@ internal static class TrainJobCommand
             log($"job {job.RunId}: snapshot {snapshot.SnapshotId}, {training.Count} training clips, {snapshot.Clips.Count - training.Count} held out");
             var clips = new List<ClipInfo>();
             var tensors = new List<float[][]>();
+            int detectorClips = 0;
             foreach (var clip in training)
             {
+                if (ReservedLabels.IsReserved(clip.Label))
+                {
+                    detectorClips++; // For the cry detector only: never a need class.
+                    continue;
+                }
+
                 var variants = new List<float[]>();
                 for (int v = 0; v < clip.Variants; v++)
                 {
@@ -117,6 +124,11 @@ internal static class TrainJobCommand
                     clips.Add(new ClipInfo($"{clip.Label}/{clip.Name}", clip.Label, clip.Group, ClipInfo.MakeClipId(clip.Label, clip.Name)));
                     tensors.Add([.. variants]);
                 }
+            }
+
+            if (detectorClips > 0)
+            {
+                log($"job {job.RunId}: {detectorClips} clips of {ReservedLabels.NotCry}/ and {ReservedLabels.Cry}/ are kept out of the need classes; this version trains no cry detector, so the model has none");
             }
 
             var features = FeaturizedDataset.FromTensors(ClipDataset.FromClips(clips), snapshot.Spec, [.. tensors]);

@@ -79,6 +79,17 @@ internal sealed class TrainingArguments
         }
     }
 
+    /// <summary>The line that says whether the bundle has a cry detector, and what became of not_cry/ and cry/.</summary>
+    public static string DetectorNote(ClipDataset dataset)
+    {
+        int notCry = dataset.DetectorClips.Count(c => c.Label == ReservedLabels.NotCry);
+        int cry = dataset.DetectorClips.Count - notCry;
+        return notCry + cry == 0
+            ? $"no cry detector: the data has no {ReservedLabels.NotCry}/ folder, so answers carry cryDetected: null"
+            : $"no cry detector: {notCry} recordings of {ReservedLabels.NotCry}/ and {cry} of {ReservedLabels.Cry}/ were kept out of the need classes " +
+              "(never augmented), but this version does not train the detector yet, so answers carry cryDetected: null";
+    }
+
     public FeaturizedDataset Featurize(ParseResult parse, TextWriter error)
     {
         var spec = FeaturesCommand.LoadSpec(parse.GetValue(Spec), parse.GetValue(Preset) ?? (parse.GetValue(Spec) is null ? "default" : null));

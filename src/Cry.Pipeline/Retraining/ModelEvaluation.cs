@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Cry.Audio;
 using Cry.Inference;
 using Cry.Pipeline.Storage;
+using Cry.Training.Data;
 using Cry.Training.Evaluation;
 
 namespace Cry.Pipeline.Retraining;
@@ -47,10 +48,12 @@ public static class ModelEvaluation
 
         var options = new InferenceOptions { Device = "cpu" };
         using var predictor = new Predictor(new HotSwapModelSource(folder, options, Timeout.InfiniteTimeSpan), options);
-        var labels = snapshot.Clips.Select(c => c.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        // The need quality is measured on need clips only: not_cry/ and cry/ clips have no need to be right about.
+        var needClips = snapshot.Clips.Where(c => !ReservedLabels.IsReserved(c.Label)).ToList();
+        var labels = needClips.Select(c => c.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var actual = new List<int>();
         var predicted = new List<int>();
-        foreach (var clip in snapshot.Clips.Where(c => c.HeldOut))
+        foreach (var clip in needClips.Where(c => c.HeldOut))
         {
             var wav = await store.TryReadAsync(Containers.Clips, $"{clip.Label}/{clip.Name}", cancellation).ConfigureAwait(false);
             if (wav is null)

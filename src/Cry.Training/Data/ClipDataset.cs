@@ -22,9 +22,10 @@ public sealed class ClipDataset
 {
     private readonly int[] _labelIndices;
 
-    private ClipDataset(IReadOnlyList<ClipInfo> clips, IReadOnlyList<string> labels, IReadOnlyList<string> skippedLabels)
+    private ClipDataset(IReadOnlyList<ClipInfo> clips, IReadOnlyList<string> labels, IReadOnlyList<string> skippedLabels, IReadOnlyList<ClipInfo>? detectorClips = null)
     {
         Clips = clips;
+        DetectorClips = detectorClips ?? ReadOnlyCollection<ClipInfo>.Empty;
         Labels = labels;
         SkippedLabels = skippedLabels;
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -53,6 +54,14 @@ public sealed class ClipDataset
     /// <summary>Label folders that held no clips and were left out (only with <see cref="ClipDatasetOptions.SkipEmptyLabelFolders"/>).</summary>
     public IReadOnlyList<string> SkippedLabels { get; }
 
+    /// <summary>
+    /// The recordings of the reserved folders (<see cref="ReservedLabels.NotCry"/> and <see cref="ReservedLabels.Cry"/>),
+    /// for the cry detector only: never in <see cref="Clips"/>, never a need class, never augmented. Their groups follow
+    /// the same rule as the need clips' (the app-instance UUID of the file name), else the sub-folder path below the
+    /// reserved folder, so one source recording cut into many files stays in one fold.
+    /// </summary>
+    public IReadOnlyList<ClipInfo> DetectorClips { get; }
+
     /// <summary>The group key of every clip, in clip order.</summary>
     public IReadOnlyList<string> Groups { get; }
 
@@ -62,8 +71,11 @@ public sealed class ClipDataset
     /// <summary>The label index of every clip, in clip order.</summary>
     public ReadOnlySpan<int> LabelIndices => _labelIndices;
 
-    /// <summary>Reads a folder whose sub-folders are labels holding <c>.wav</c> clips.</summary>
-    /// <exception cref="DatasetException">The folder is missing, has no label folders or clips, or a label folder is empty.</exception>
+    /// <summary>
+    /// Reads a folder whose sub-folders are need labels holding recordings of any supported format; the reserved
+    /// sub-folders <c>not_cry/</c> and <c>cry/</c> (read at any depth) go to <see cref="DetectorClips"/>.
+    /// </summary>
+    /// <exception cref="DatasetException">The folder is missing, has no need-label folders or clips, a label folder is empty, or a folder misspells a reserved name.</exception>
     public static ClipDataset FromFolder(string root, ClipDatasetOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
@@ -85,9 +97,17 @@ public sealed class ClipDataset
         var clips = new List<ClipInfo>();
         var labels = new List<string>();
         var skipped = new List<string>();
+        var detector = new List<ClipInfo>();
         foreach (string folder in labelFolders)
         {
             string label = Path.GetFileName(folder);
+            ReservedLabels.CheckSpelling(label);
+            if (ReservedLabels.IsReserved(label))
+            {
+                detector.AddRange(ReservedFolderClips(folder, label, options.GroupKey));
+                continue;
+            }
+
             string[] files = Directory.GetFiles(folder)
                 .Where(AudioDecoder.HasAudioExtension)
                 .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)
@@ -114,10 +134,29 @@ public sealed class ClipDataset
 
         if (clips.Count == 0)
         {
-            throw new DatasetException($"Dataset folder '{Path.GetFullPath(root)}' has no recordings in its label folders (looked for {string.Join(", ", AudioDecoder.FileExtensions)}).");
+            string reserved = detector.Count > 0 ? $" (the {detector.Count} recordings of {ReservedLabels.NotCry}/ and {ReservedLabels.Cry}/ train only the cry detector)" : string.Empty;
+            throw new DatasetException($"Dataset folder '{Path.GetFullPath(root)}' has no recordings in its need-label folders{reserved} (looked for {string.Join(", ", AudioDecoder.FileExtensions)}).");
         }
 
-        return new ClipDataset(clips.AsReadOnly(), labels.AsReadOnly(), skipped.AsReadOnly());
+        return new ClipDataset(clips.AsReadOnly(), labels.AsReadOnly(), skipped.AsReadOnly(), detector.AsReadOnly());
+    }
+
+    /// <summary>Every recording below a reserved folder, at any depth; the group is the UUID, else the sub-folder path.</summary>
+    private static IEnumerable<ClipInfo> ReservedFolderClips(string folder, string label, GroupKeyPattern groupKey)
+    {
+        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(AudioDecoder.HasAudioExtension)
+            .Select(f => (Path: Path.GetFullPath(f), Relative: Path.GetRelativePath(folder, f).Replace(Path.DirectorySeparatorChar, '/')))
+            .Where(f => !f.Relative.Split('/').Any(part => part.StartsWith('.')))
+            .OrderBy(f => f.Relative, StringComparer.Ordinal);
+        foreach (var (path, relative) in files)
+        {
+            string? subFolder = relative.Contains('/') ? relative[..relative.LastIndexOf('/')] : null;
+            string group = groupKey.Matches(path) ? groupKey.GetGroup(path)
+                : subFolder is not null ? label + "/" + subFolder
+                : groupKey.GetGroup(path);
+            yield return new ClipInfo(path, label, group, label + "/" + relative);
+        }
     }
 
     /// <summary>Reads a JSON-lines manifest of <c>path</c>, <c>label</c> and optional <c>group</c> (see remarks).</summary>
@@ -161,8 +200,11 @@ public sealed class ClipDataset
         return FromClips(clips);
     }
 
-    /// <summary>Builds a dataset from clips already described; labels are the distinct labels sorted ordinally.</summary>
-    /// <exception cref="DatasetException">There are no clips or two clips share a clip id.</exception>
+    /// <summary>
+    /// Builds a dataset from clips already described; labels are the distinct need labels sorted ordinally, and clips
+    /// labelled <see cref="ReservedLabels.NotCry"/> or <see cref="ReservedLabels.Cry"/> go to <see cref="DetectorClips"/>.
+    /// </summary>
+    /// <exception cref="DatasetException">There are no need clips, two clips share a clip id, or a label misspells a reserved name.</exception>
     public static ClipDataset FromClips(IEnumerable<ClipInfo> clips)
     {
         ArgumentNullException.ThrowIfNull(clips);
@@ -187,8 +229,20 @@ public sealed class ClipDataset
             }
         }
 
-        string[] labels = all.Select(c => c.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        return new ClipDataset(Array.AsReadOnly(all), Array.AsReadOnly(labels), ReadOnlyCollection<string>.Empty);
+        foreach (string label in all.Select(c => c.Label).Distinct(StringComparer.Ordinal))
+        {
+            ReservedLabels.CheckSpelling(label);
+        }
+
+        ClipInfo[] needs = all.Where(c => !ReservedLabels.IsReserved(c.Label)).ToArray();
+        ClipInfo[] detector = all.Where(c => ReservedLabels.IsReserved(c.Label)).ToArray();
+        if (needs.Length == 0)
+        {
+            throw new DatasetException($"The dataset has no clips with a need label (its {detector.Length} clips of {ReservedLabels.NotCry} and {ReservedLabels.Cry} train only the cry detector).");
+        }
+
+        string[] labels = needs.Select(c => c.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        return new ClipDataset(Array.AsReadOnly(needs), Array.AsReadOnly(labels), ReadOnlyCollection<string>.Empty, Array.AsReadOnly(detector));
     }
 
     /// <summary>The number of clips of every label, in <see cref="Labels"/> order.</summary>

@@ -123,7 +123,7 @@ public sealed class FeaturizedDataset
             throw new DatasetException($"None of the {dataset.Count} clips is usable; the first problem: {skipped.OrderBy(s => s.Index).First().Clip.Reason}");
         }
 
-        var usable = kept.Length == dataset.Count ? dataset : ClipDataset.FromClips(kept.Select(i => dataset.Clips[i]));
+        var usable = kept.Length == dataset.Count ? dataset : ClipDataset.FromClips(kept.Select(i => dataset.Clips[i]).Concat(dataset.DetectorClips));
         return new FeaturizedDataset(
             usable,
             spec,

@@ -58,9 +58,12 @@ public sealed class HttpFunctions(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "clips/{label}")] HttpRequest request, string label, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!pipeline.Labels.Contains(label, StringComparer.Ordinal))
+        if (!pipeline.Labels.Contains(label, StringComparer.Ordinal) && !Cry.Training.Data.ReservedLabels.IsReserved(label))
         {
-            return Problems.Of(StatusCodes.Status400BadRequest, "Unknown label", $"'{label}' is not a label; the labels are {string.Join(", ", pipeline.Labels)}.");
+            return Problems.Of(
+                StatusCodes.Status400BadRequest,
+                "Unknown label",
+                $"'{label}' is not a label; the labels are {string.Join(", ", pipeline.Labels)}, and {Cry.Training.Data.ReservedLabels.NotCry} (not an infant cry) and {Cry.Training.Data.ReservedLabels.Cry} (a cry without a need label) for the cry detector.");
         }
 
         long limit = pipeline.MaxClipBytes;
