@@ -141,6 +141,38 @@ public sealed class ClipDataset
         return new ClipDataset(clips.AsReadOnly(), labels.AsReadOnly(), skipped.AsReadOnly(), detector.AsReadOnly());
     }
 
+    /// <summary>
+    /// Recordings for the cry detector only (e.g. a phone app's raw uploads): <c>not_cry/</c> are non-cries, every other
+    /// sub-folder (<c>cry/</c>, <c>other_reason/</c>, a need label, …) holds cries; read at any depth, grouped like the
+    /// reserved folders (the UUID, else the sub-folder path). Clip ids are <c>label/sub-folder/path</c>.
+    /// </summary>
+    /// <exception cref="DatasetException">The folder does not exist or holds no recordings.</exception>
+    public static IReadOnlyList<ClipInfo> DetectorFolder(string root, ClipDatasetOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        options ??= ClipDatasetOptions.Default;
+        if (!Directory.Exists(root))
+        {
+            throw new DatasetException($"Detector data folder not found: '{Path.GetFullPath(root)}'.");
+        }
+
+        var result = new List<ClipInfo>();
+        foreach (string folder in Directory.GetDirectories(root).Where(d => !Path.GetFileName(d).StartsWith('.')).Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileName(folder);
+            ReservedLabels.CheckSpelling(name);
+            string label = name == ReservedLabels.NotCry ? ReservedLabels.NotCry : ReservedLabels.Cry;
+            foreach (var clip in ReservedFolderClips(folder, label, options.GroupKey))
+            {
+                string relative = clip.ClipId[(label.Length + 1)..];
+                string group = clip.Group.StartsWith(label + "/", StringComparison.Ordinal) ? $"{label}/{name}/{clip.Group[(label.Length + 1)..]}" : clip.Group;
+                result.Add(clip with { Group = group, ClipId = $"{label}/{name}/{relative}" });
+            }
+        }
+
+        return result.Count > 0 ? result : throw new DatasetException($"{root}: no recordings in its sub-folders (not_cry/ for non-cries, any other for cries).");
+    }
+
     /// <summary>Every recording below a reserved folder, at any depth; the group is the UUID, else the sub-folder path.</summary>
     private static IEnumerable<ClipInfo> ReservedFolderClips(string folder, string label, GroupKeyPattern groupKey)
     {
