@@ -1,6 +1,6 @@
 namespace Cry.Inference;
 
-/// <summary>How a model is run: device, threads and the uncertainty threshold.</summary>
+/// <summary>How a model is run: device, threads and batch size. (No uncertainty override: confident answers are certified when the bundle is trained.)</summary>
 public sealed record InferenceOptions
 {
     /// <summary>The device names accepted by <see cref="Device"/>.</summary>
@@ -14,9 +14,6 @@ public sealed record InferenceOptions
 
     /// <summary>Threads one inference may use (ONNX Runtime intra-op threads); 1 suits a server scoring requests in parallel.</summary>
     public int Threads { get; init; } = 1;
-
-    /// <summary>A result whose confidence is below this is flagged uncertain; null takes the bundle's value (chosen on its validation data), else 0.5.</summary>
-    public double? UncertaintyThreshold { get; init; }
 
     /// <summary>Windows scored in one ONNX Runtime call at most.</summary>
     public int MaxBatch { get; init; } = 32;
@@ -33,11 +30,6 @@ public sealed record InferenceOptions
         if (Threads < 1)
         {
             throw new ArgumentException($"Threads must be at least 1, not {Threads}.");
-        }
-
-        if (UncertaintyThreshold is { } t && !(t >= 0 && t <= 1))
-        {
-            throw new ArgumentException($"The uncertainty threshold must lie in [0, 1], not {t}.");
         }
 
         if (MaxBatch < 1)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Cry.Features.Guarantees;
 using Cry.Features.Models;
 using Microsoft.ML.OnnxRuntime;
 
@@ -15,23 +16,48 @@ namespace Cry.Inference;
 /// </remarks>
 public sealed class OnnxCryModel : IDisposable
 {
-    private readonly InferenceSession _session;
-    private readonly string[] _inputNames;
-    private readonly string[] _outputNames;
+    /// <summary>The ONNX file of a single-model (format 1) bundle.</summary>
+    public const string SingleModelFile = "model.onnx";
+
+    /// <summary>The metrics file of a bundle.</summary>
+    public const string MetricsFile = "metrics.json";
+
+    private readonly Member[] _members;
     private readonly long[] _shape;
     private readonly int _maxBatch;
+    private readonly double _temperature;
+    private readonly double[] _bias;
 
-    private OnnxCryModel(ModelManifest manifest, InferenceSession session, string inputName, string outputName, string device, int maxBatch)
+    private OnnxCryModel(ModelManifest manifest, Member[] members, string device, int maxBatch)
     {
         Manifest = manifest;
         Folder = string.Empty;
-        _session = session;
-        _inputNames = [inputName];
-        _outputNames = [outputName];
+        _members = members;
         Device = device;
         _maxBatch = maxBatch;
         _shape = [.. manifest.InputShape.Select(d => (long)d)];
+        _temperature = manifest.Calibration?.Temperature ?? manifest.Temperature;
+        _bias = manifest.Calibration is { } c ? [.. c.Bias] : [];
+        if (manifest.Conformal is { } conformal)
+        {
+            var scores = new List<CalibrationScore>();
+            for (int label = 0; label < conformal.Scores.Count; label++)
+            {
+                for (int fold = 0; fold < conformal.Scores[label].Count; fold++)
+                {
+                    scores.AddRange(conformal.Scores[label][fold].Select(p => new CalibrationScore(label, fold, p)));
+                }
+            }
+
+            Conformal = MondrianConformal.Fit(scores, manifest.Labels.Count, members.Length, conformal.Alpha);
+        }
     }
+
+    /// <summary>The conformal sets of a format-2 bundle; null for a single-model bundle.</summary>
+    public MondrianConformal? Conformal { get; }
+
+    /// <summary>The number of models that answer together (1 for a single-model bundle).</summary>
+    public int MemberCount => _members.Length;
 
     /// <summary>The bundle's manifest.</summary>
     public ModelManifest Manifest { get; }
@@ -64,15 +90,14 @@ public sealed class OnnxCryModel : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         string manifestPath = Path.Combine(folder, ModelManifest.FileName);
-        string modelPath = Path.Combine(folder, "model.onnx");
         if (!Directory.Exists(folder))
         {
             throw new ModelBundleException($"{folder}: model folder not found.");
         }
 
-        if (!File.Exists(manifestPath) || !File.Exists(modelPath))
+        if (!File.Exists(manifestPath))
         {
-            throw new ModelBundleException($"{folder}: a model bundle needs {ModelManifest.FileName} and model.onnx.");
+            throw new ModelBundleException($"{folder}: a model bundle needs {ModelManifest.FileName} and model.onnx (or the member models its manifest lists).");
         }
 
         ModelManifest manifest;
@@ -80,9 +105,50 @@ public sealed class OnnxCryModel : IDisposable
         {
             manifest = ModelManifest.Parse(File.ReadAllText(manifestPath));
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
             throw new ModelBundleException($"{manifestPath}: {ex.Message}", ex);
+        }
+
+        var files = manifest.Members is { } listed
+            ? listed.Select(m => (m.File, (string?)m.Sha256, m.Normalisation)).ToList()
+            : [(SingleModelFile, manifest.ModelSha256, manifest.Normalisation)];
+        var members = new List<Member>();
+        string device = "cpu";
+        try
+        {
+            foreach (var (file, sha256, normalisation) in files)
+            {
+                var (session, memberDevice) = LoadMember(folder, file, sha256, manifest, options, log);
+                device = memberDevice;
+                members.Add(new Member(session, session.InputMetadata.Single().Key, session.OutputMetadata.Single().Key, normalisation));
+            }
+
+            string metricsPath = Path.Combine(folder, MetricsFile);
+            return new OnnxCryModel(manifest, [.. members], device, options.MaxBatch)
+            {
+                Folder = folder,
+                MetricsJson = File.Exists(metricsPath) ? ReadMetrics(metricsPath) : null,
+            };
+        }
+        catch
+        {
+            foreach (var member in members)
+            {
+                member.Session.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private static (InferenceSession Session, string Device) LoadMember(
+        string folder, string file, string? expected, ModelManifest manifest, InferenceOptions options, Action<string>? log)
+    {
+        string modelPath = Path.Combine(folder, file);
+        if (!File.Exists(modelPath))
+        {
+            throw new ModelBundleException($"{folder}: a model bundle needs {ModelManifest.FileName} and model.onnx (or the member models its manifest lists); {file} is missing.");
         }
 
         byte[] model;
@@ -95,13 +161,13 @@ public sealed class OnnxCryModel : IDisposable
             throw new ModelBundleException($"{modelPath}: cannot be read: {ex.Message}", ex);
         }
 
-        if (manifest.ModelSha256 is { } expected)
+        if (expected is not null)
         {
             string actual = Convert.ToHexStringLower(SHA256.HashData(model));
             if (actual != expected)
             {
                 throw new ModelBundleException(
-                    $"{folder}: model.onnx (SHA-256 {actual[..12]}…) is not the model the manifest describes ({expected[..12]}…); " +
+                    $"{folder}: {file} (SHA-256 {actual[..12]}…) is not the model the manifest describes ({expected[..12]}…); " +
                     "the bundle is incomplete or being replaced.");
             }
         }
@@ -112,7 +178,7 @@ public sealed class OnnxCryModel : IDisposable
             if (session.InputMetadata.Count != 1 || session.OutputMetadata.Count != 1)
             {
                 throw new ModelBundleException(
-                    $"{folder}: model.onnx has {session.InputMetadata.Count} inputs and {session.OutputMetadata.Count} outputs; a cry model has one of each.");
+                    $"{folder}: {file} has {session.InputMetadata.Count} inputs and {session.OutputMetadata.Count} outputs; a cry model has one of each.");
             }
 
             var input = session.InputMetadata.Single();
@@ -124,16 +190,11 @@ public sealed class OnnxCryModel : IDisposable
             if (!inputMatches || !outputMatches)
             {
                 throw new ModelBundleException(
-                    $"{folder}: model.onnx takes [{string.Join(", ", inputDims)}] and gives [{string.Join(", ", outputDims)}], " +
+                    $"{folder}: {file} takes [{string.Join(", ", inputDims)}] and gives [{string.Join(", ", outputDims)}], " +
                     $"but the manifest says input ({string.Join(", ", manifest.InputShape)}) and {manifest.Labels.Count} labels.");
             }
 
-            string metricsPath = Path.Combine(folder, "metrics.json");
-            return new OnnxCryModel(manifest, session, input.Key, output.Key, device, options.MaxBatch)
-            {
-                Folder = folder,
-                MetricsJson = File.Exists(metricsPath) ? ReadMetrics(metricsPath) : null,
-            };
+            return (session, device);
         }
         catch
         {
@@ -167,6 +228,72 @@ public sealed class OnnxCryModel : IDisposable
             throw new ArgumentException($"Expected room for {count} × {classes} probabilities, got {destination.Length}.", nameof(destination));
         }
 
+        if (_members.Length == 1)
+        {
+            Logits(_members[0], inputs, count, destination);
+            Probabilities.Softmax(destination, _temperature, _bias, destination, classes);
+            return;
+        }
+
+        var members = PredictMembers(inputs, count, calibrated: true);
+        float[] rows = ArrayPool<float>.Shared.Rent(_members.Length * classes);
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                for (int m = 0; m < _members.Length; m++)
+                {
+                    members[m].AsSpan(i * classes, classes).CopyTo(rows.AsSpan(m * classes, classes));
+                }
+
+                var combined = Probabilities.MeanLogProbability(rows.AsSpan(0, _members.Length * classes), _members.Length, classes);
+                for (int k = 0; k < classes; k++)
+                {
+                    destination[(i * classes) + k] = (float)combined[k];
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rows);
+        }
+    }
+
+    /// <summary>
+    /// Each member's probabilities of <paramref name="count"/> feature tensors: [member][count × labels];
+    /// <paramref name="calibrated"/> false gives softmax(logits), the scale the conformal sets and the certification use.
+    /// </summary>
+    public float[][] PredictMembers(ReadOnlySpan<float> inputs, int count, bool calibrated)
+    {
+        int classes = Manifest.Labels.Count;
+        if (inputs.Length != count * InputLength)
+        {
+            throw new ArgumentException($"Expected {count} × {InputLength} values, got {inputs.Length}.", nameof(inputs));
+        }
+
+        var result = new float[_members.Length][];
+        for (int m = 0; m < _members.Length; m++)
+        {
+            result[m] = new float[count * classes];
+            Logits(_members[m], inputs, count, result[m]);
+            Probabilities.Softmax(result[m], calibrated ? _temperature : 1.0, calibrated ? _bias : [], result[m], classes);
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var member in _members)
+        {
+            member.Session.Dispose();
+        }
+    }
+
+    private void Logits(Member member, ReadOnlySpan<float> inputs, int count, Span<float> destination)
+    {
+        int length = InputLength, classes = Manifest.Labels.Count;
         int channels = Manifest.InputShape[0];
         int plane = length / channels;
         for (int first = 0; first < count; first += _maxBatch)
@@ -183,17 +310,16 @@ public sealed class OnnxCryModel : IDisposable
                         Normalise(
                             inputs.Slice((first * length) + offset, plane),
                             buffer.AsSpan(offset, plane),
-                            Manifest.Normalisation.Mean[c],
-                            Manifest.Normalisation.Std[c]);
+                            member.Normalisation.Mean[c],
+                            member.Normalisation.Std[c]);
                     }
                 }
 
                 using var input = OrtValue.CreateTensorValueFromMemory(
                     OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, n * length), [n, _shape[0], _shape[1], _shape[2]]);
                 using var runOptions = new RunOptions();
-                using var outputs = _session.Run(runOptions, _inputNames, [input], _outputNames);
-                var logits = outputs[0].GetTensorDataAsSpan<float>();
-                Softmax(logits, Manifest.Temperature, destination.Slice(first * classes, n * classes), classes);
+                using var outputs = member.Session.Run(runOptions, member.InputNames, [input], member.OutputNames);
+                outputs[0].GetTensorDataAsSpan<float>().CopyTo(destination.Slice(first * classes, n * classes));
             }
             finally
             {
@@ -202,8 +328,7 @@ public sealed class OnnxCryModel : IDisposable
         }
     }
 
-    /// <inheritdoc/>
-    public void Dispose() => _session.Dispose();
+
 
     private static (InferenceSession Session, string Device) CreateSession(string modelPath, byte[] model, InferenceOptions options, Action<string>? log)
     {
@@ -292,30 +417,11 @@ public sealed class OnnxCryModel : IDisposable
         }
     }
 
-    private static void Softmax(ReadOnlySpan<float> logits, double temperature, Span<float> destination, int classes)
+    private sealed record Member(InferenceSession Session, string[] InputNames, string[] OutputNames, InputNormalisation Normalisation)
     {
-        for (int row = 0; row < logits.Length / classes; row++)
+        public Member(InferenceSession session, string inputName, string outputName, InputNormalisation normalisation)
+            : this(session, [inputName], [outputName], normalisation)
         {
-            var z = logits.Slice(row * classes, classes);
-            var p = destination.Slice(row * classes, classes);
-            double max = double.NegativeInfinity;
-            foreach (float v in z)
-            {
-                max = Math.Max(max, v / temperature);
-            }
-
-            double sum = 0;
-            for (int k = 0; k < classes; k++)
-            {
-                double e = Math.Exp((z[k] / temperature) - max);
-                p[k] = (float)e;
-                sum += e;
-            }
-
-            for (int k = 0; k < classes; k++)
-            {
-                p[k] = (float)(p[k] / sum);
-            }
         }
     }
 }

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using Cry.Audio;
 using Cry.Audio.Dsp;
 using Cry.Features;
+using Cry.Features.Detection;
+using Cry.Features.Models;
 
 namespace Cry.Inference;
 
@@ -15,19 +17,19 @@ namespace Cry.Inference;
 /// Windows: a recording up to <see cref="SingleWindowFactor"/> windows long is one window, its first duration seconds
 /// zero-padded when shorter (exactly the training path, <see cref="FeatureExtractor.PrepareAudio"/>); a longer one is
 /// scored window by window with a hop of half a window, the last window ending at the recording's end, and the window
-/// probabilities are combined by their mean log-probability (a geometric mean, renormalised). Thread-safe: one
-/// predictor serves all requests.
+/// probabilities are combined by their mean log-probability (a geometric mean, renormalised). With a cry detector every
+/// window gets a cry probability; runs of cry windows make the segments, and the need is computed over the cry windows
+/// only. The ensemble's members each score the windows: calibrated, combined by mean log-probability, they give the
+/// probabilities; uncalibrated, they give the conformal set and decide a confident answer (every member at or above
+/// the label's certified threshold). Thread-safe: one predictor serves all requests.
 /// </remarks>
 public sealed class Predictor : IDisposable
 {
     /// <summary>Recordings up to this many windows long are scored as one window, as in training.</summary>
-    public const double SingleWindowFactor = 1.25;
+    public const double SingleWindowFactor = RecordingWindows.SingleWindowFactor;
 
     /// <summary>A recording whose peak is below this (−50 dBFS) is reported silent.</summary>
     public const float SilencePeak = 0.0031622776f;
-
-    /// <summary>The threshold used when neither the options nor the bundle give one.</summary>
-    public const double DefaultUncertaintyThreshold = 0.5;
 
     private readonly IModelSource _source;
     private readonly InferenceOptions _options;
@@ -94,14 +96,14 @@ public sealed class Predictor : IDisposable
     public static IReadOnlyList<(double StartSeconds, float[] Tensor)> ComputeFeatures(FeatureExtractor extractor, AudioSignal signal)
     {
         ArgumentNullException.ThrowIfNull(extractor);
-        var windows = Windows(extractor, signal);
+        var windows = RecordingWindows.Plan(extractor, signal);
         int length = extractor.ImageShape[0] * extractor.ImageShape[1] * extractor.ImageShape[2];
-        var result = new (double, float[])[windows.Starts.Length];
+        var result = new (double, float[])[windows.Count];
         for (int w = 0; w < result.Length; w++)
         {
             var tensor = new float[length];
             extractor.ComputeImage(windows.Window(w), tensor);
-            result[w] = (windows.Starts[w] / (double)extractor.Spec.SampleRate, tensor);
+            result[w] = (windows.StartSeconds(w), tensor);
         }
 
         return result;
@@ -121,16 +123,16 @@ public sealed class Predictor : IDisposable
         ArgumentNullException.ThrowIfNull(signal);
         using var lease = _source.Acquire();
         var model = lease.Model;
+        var manifest = model.Manifest;
         var extractor = lease.Extractor;
-        var labels = model.Manifest.Labels;
+        var labels = manifest.Labels;
         int classes = labels.Count;
 
         long featuresStart = Stopwatch.GetTimestamp();
-        var windows = Windows(extractor, signal);
-        int count = windows.Starts.Length;
+        var windows = RecordingWindows.Plan(extractor, signal);
+        int count = windows.Count;
         int length = model.InputLength;
         float[] inputs = ArrayPool<float>.Shared.Rent(count * length);
-        float[] probabilities = ArrayPool<float>.Shared.Rent(count * classes);
         try
         {
             for (int w = 0; w < count; w++)
@@ -138,107 +140,137 @@ public sealed class Predictor : IDisposable
                 extractor.ComputeImage(windows.Window(w), inputs.AsSpan(w * length, length));
             }
 
-            double featuresMs = Stopwatch.GetElapsedTime(featuresStart).TotalMilliseconds;
-            long inferenceStart = Stopwatch.GetTimestamp();
-            model.PredictProbabilities(inputs.AsSpan(0, count * length), count, probabilities.AsSpan(0, count * classes));
-            var combined = Combine(probabilities.AsSpan(0, count * classes), count, classes);
-            double inferenceMs = Stopwatch.GetElapsedTime(inferenceStart).TotalMilliseconds;
-
-            int best = 0;
-            for (int k = 1; k < classes; k++)
+            bool silent = Peak(signal.Samples) < SilencePeak;
+            double[]? cry = null;
+            IReadOnlyList<CrySegment> segments = [];
+            if (manifest.Detector is { } detector)
             {
-                if (combined[k] > combined[best])
+                var detectorFeatures = CryDetection.Features(windows);
+                cry = new double[count];
+                var starts = new double[count];
+                for (int w = 0; w < count; w++)
                 {
-                    best = k;
+                    cry[w] = detector.Probability(detectorFeatures.AsSpan(w * CryFeatures.Count, CryFeatures.Count));
+                    starts[w] = windows.StartSeconds(w);
                 }
+
+                segments = silent ? [] : CryDetection.Segments(cry, starts, windows.Length / (double)windows.SampleRate, signal.DurationSeconds, detector.Threshold, detector.MinSegmentWindows);
             }
 
-            bool silent = Peak(signal.Samples) < SilencePeak;
-            double threshold = _options.UncertaintyThreshold ?? model.Manifest.UncertaintyThreshold ?? DefaultUncertaintyThreshold;
+            double featuresMs = Stopwatch.GetElapsedTime(featuresStart).TotalMilliseconds;
+            long inferenceStart = Stopwatch.GetTimestamp();
+            var need = Need(model, inputs.AsSpan(0, count * length), count, segments, cry is not null);
+            double inferenceMs = Stopwatch.GetElapsedTime(inferenceStart).TotalMilliseconds;
+
+            bool? cryDetected = cry is null ? null : segments.Count > 0;
+            bool answers = cryDetected != false;
             var windowResults = new WindowPrediction[count];
             for (int w = 0; w < count; w++)
             {
                 windowResults[w] = new WindowPrediction(
-                    Math.Round(windows.Starts[w] / (double)extractor.Spec.SampleRate, 4),
-                    ByLabel(labels, probabilities.AsSpan(w * classes, classes)));
+                    Math.Round(windows.StartSeconds(w), 4),
+                    cry is null ? null : Math.Round(cry[w], 6),
+                    ByLabel(labels, need.Windows.AsSpan(w * classes, classes)));
             }
 
+            int best = Probabilities.ArgMax(need.Combined);
+            var certificate = manifest.Certification?.Labels[best];
+            bool confident = answers && !silent && certificate?.Threshold is { } threshold && need.MemberMinimum[best] >= threshold;
             return new PredictionResult
             {
-                Label = labels[best],
-                Confidence = Math.Round(combined[best], 6),
-                Uncertain = silent || Math.Round(combined[best], 6) < threshold,
-                UncertaintyThreshold = threshold,
+                CryDetected = cryDetected,
+                CryProbability = cry is null ? null : Math.Round(CryDetection.RecordingScore(cry, manifest.Detector!.MinSegmentWindows), 6),
+                Label = answers ? labels[best] : null,
+                LabelSet = model.Conformal is null ? null : answers ? need.Set : [],
+                SetLevel = model.Conformal is { } conformal ? Math.Round(1 - conformal.Alpha, 6) : null,
+                Confidence = answers ? Math.Round(need.Combined[best], 6) : null,
+                Uncertain = !confident,
+                CertifiedPrecision = confident ? Math.Round(certificate!.CertifiedPrecision!.Value, 4) : null,
                 Silent = silent,
-                Probabilities = ByLabel(labels, combined),
+                Probabilities = answers ? ByLabel(labels, need.Combined) : null,
+                Priors = Priors(manifest),
+                Segments = [.. segments.Select(g => new CrySegmentResult(g.StartSeconds, g.EndSeconds, g.CryProbability))],
                 Windows = windowResults,
                 DurationSeconds = signal.DurationSeconds,
-                ModelId = model.Manifest.ModelId,
+                ModelId = manifest.ModelId,
                 TimingsMs = new PredictionTimings(Math.Round(decodeMs, 3), Math.Round(featuresMs, 3), Math.Round(inferenceMs, 3)),
             };
         }
         finally
         {
             ArrayPool<float>.Shared.Return(inputs);
-            ArrayPool<float>.Shared.Return(probabilities);
         }
     }
 
-    private static WindowSet Windows(FeatureExtractor extractor, AudioSignal signal)
+    /// <summary>Each label's share in the training data (from the manifest's priors, else its per-class counts).</summary>
+    public static IReadOnlyDictionary<string, double> Priors(Features.Models.ModelManifest manifest)
     {
-        ArgumentNullException.ThrowIfNull(signal);
-        if (extractor.WindowLength is not { } window
-            || signal.Samples.Length <= SingleWindowFactor * extractor.Spec.DurationSeconds!.Value * signal.SampleRate)
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (manifest.Priors is { } priors)
         {
-            // One window, by the very call the training pipeline makes.
-            var prepared = extractor.PrepareAudio(signal);
-            return new WindowSet(prepared, [0], prepared.Length);
+            return priors;
         }
 
-        var resampled = Resampler.Resample(signal, extractor.Spec.SampleRate).Samples;
-        var spans = AudioWindows.SlidingToEnd(resampled.Length, window, Math.Max(1, window / 2));
-        return new WindowSet(resampled, spans.Select(s => s.Start).ToArray(), window);
+        double total = manifest.TrainingData.PerClass.Values.Sum();
+        return manifest.Labels.ToDictionary(
+            l => l, l => total > 0 ? Math.Round(manifest.TrainingData.PerClass.GetValueOrDefault(l) / total, 6) : 0, StringComparer.Ordinal);
     }
 
-    private static double[] Combine(ReadOnlySpan<float> probabilities, int count, int classes)
+    // The need over the cry windows (all windows without a detector, or when none is a cry, for the per-window view).
+    private static NeedScores Need(OnnxCryModel model, ReadOnlySpan<float> inputs, int count, IReadOnlyList<CrySegment> segments, bool hasDetector)
     {
-        var combined = new double[classes];
-        if (count == 1)
+        int classes = model.Manifest.Labels.Count;
+        int length = model.InputLength;
+        var windowProbabilities = new float[count * classes];
+        model.PredictProbabilities(inputs, count, windowProbabilities);
+
+        int[] cryWindows = hasDetector && segments.Count > 0
+            ? [.. segments.SelectMany(g => Enumerable.Range(g.FirstWindow, g.WindowCount))]
+            : [.. Enumerable.Range(0, count)];
+        var selected = new float[cryWindows.Length * classes];
+        var selectedInputs = new float[cryWindows.Length * length];
+        for (int i = 0; i < cryWindows.Length; i++)
         {
-            for (int k = 0; k < classes; k++)
+            windowProbabilities.AsSpan(cryWindows[i] * classes, classes).CopyTo(selected.AsSpan(i * classes, classes));
+            inputs.Slice(cryWindows[i] * length, length).CopyTo(selectedInputs.AsSpan(i * length, length));
+        }
+
+        double[] combined = cryWindows.Length == 1
+            ? [.. selected.Select(v => (double)v)]
+            : Probabilities.MeanLogProbability(selected, cryWindows.Length, classes);
+
+        // Uncalibrated member probabilities over the same windows: the scale of the sets and of the certification.
+        var members = model.PredictMembers(selectedInputs, cryWindows.Length, calibrated: false);
+        var perMember = members.Select(m => (IReadOnlyList<double>)(cryWindows.Length == 1
+            ? [.. m.Select(v => (double)v)]
+            : Probabilities.MeanLogProbability(m, cryWindows.Length, classes))).ToList();
+        var minimum = new double[classes];
+        for (int k = 0; k < classes; k++)
+        {
+            minimum[k] = perMember.Min(p => p[k]);
+        }
+
+        IReadOnlyList<string>? set = model.Conformal?.Set(perMember).Select(k => model.Manifest.Labels[k]).ToList();
+        if (set is not null)
+        {
+            // Most probable first by the calibrated ensemble, as the answer shows it.
+            set = [.. set.OrderByDescending(l => combined[IndexOf(model.Manifest.Labels, l)])];
+        }
+
+        return new NeedScores(windowProbabilities, combined, minimum, set);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> labels, string label)
+    {
+        for (int k = 0; k < labels.Count; k++)
+        {
+            if (labels[k] == label)
             {
-                combined[k] = probabilities[k];
+                return k;
             }
-
-            return combined;
         }
 
-        double max = double.NegativeInfinity;
-        for (int k = 0; k < classes; k++)
-        {
-            double sum = 0;
-            for (int w = 0; w < count; w++)
-            {
-                sum += Math.Log(Math.Max(probabilities[(w * classes) + k], 1e-30f));
-            }
-
-            combined[k] = sum / count;
-            max = Math.Max(max, combined[k]);
-        }
-
-        double total = 0;
-        for (int k = 0; k < classes; k++)
-        {
-            combined[k] = Math.Exp(combined[k] - max);
-            total += combined[k];
-        }
-
-        for (int k = 0; k < classes; k++)
-        {
-            combined[k] /= total;
-        }
-
-        return combined;
+        return -1;
     }
 
     private static Dictionary<string, double> ByLabel(IReadOnlyList<string> labels, ReadOnlySpan<float> values)
@@ -274,8 +306,5 @@ public sealed class Predictor : IDisposable
         return peak;
     }
 
-    private readonly record struct WindowSet(float[] Samples, int[] Starts, int Length)
-    {
-        public ReadOnlySpan<float> Window(int index) => Samples.AsSpan(Starts[index], Math.Min(Length, Samples.Length - Starts[index]));
-    }
+    private sealed record NeedScores(float[] Windows, double[] Combined, double[] MemberMinimum, IReadOnlyList<string>? Set);
 }

@@ -27,10 +27,6 @@ public sealed class CryFunctionsOptions
     [RegularExpression("^(auto|cpu|cuda)$")]
     public string InferenceDevice { get; set; } = "auto";
 
-    /// <summary>Overrides the bundle's uncertainty threshold when set.</summary>
-    [Range(0.0, 1.0)]
-    public double? UncertaintyThreshold { get; set; }
-
     /// <summary>The retraining schedule (NCRONTAB with seconds); default weekly, Sunday 03:00 UTC.</summary>
     [Required]
     public string RetrainSchedule { get; set; } = "0 0 3 * * 0";

@@ -35,7 +35,7 @@ builder.Services.AddSingleton(services => new ClipIngestion(
 builder.Services.AddSingleton(services =>
 {
     var options = services.GetRequiredService<IOptions<CryFunctionsOptions>>().Value;
-    var inference = new InferenceOptions { Device = options.InferenceDevice, Threads = options.InferenceThreads, UncertaintyThreshold = options.UncertaintyThreshold };
+    var inference = new InferenceOptions { Device = options.InferenceDevice, Threads = options.InferenceThreads };
     string cache = options.ModelCacheFolder ?? Path.Combine(Path.GetTempPath(), "cryfunctions-models");
     var source = new ChampionModelSource(
         services.GetRequiredService<IArtifactStore>(), cache, inference, TimeSpan.FromSeconds(options.ChampionCheckSeconds),

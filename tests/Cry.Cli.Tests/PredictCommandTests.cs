@@ -113,7 +113,6 @@ public sealed class PredictCommandTests : IDisposable
     [Theory]
     [InlineData("--device", "gpu")]
     [InlineData("--threads", "0")]
-    [InlineData("--uncertainty-threshold", "1.5")]
     public void BadOptions_AreUsageErrors(string option, string value)
     {
         var (code, _, error) = CliRunner.Run("predict", "--model", _temp["model"], option, value, _temp["clips/a.wav"]);

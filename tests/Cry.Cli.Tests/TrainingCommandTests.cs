@@ -32,17 +32,23 @@ public sealed class TrainingCommandTests : IDisposable
     {
         File.WriteAllText(_temp["data/tired/broken.wav"], "not audio");
         var (code, output, error) = CliRunner.Run(
-            "train", "--data", _temp["data"], "--spec", _temp["spec.json"], "--epochs", "2", "--threads", "1", "--out", _temp["model"]);
+            "train", "--data", _temp["data"], "--spec", _temp["spec.json"], "--epochs", "2", "--folds", "2", "--threads", "1", "--out", _temp["model"]);
         Assert.True(code == 0, error);
         Assert.Contains("broken.wav", error, StringComparison.Ordinal);
-        Assert.StartsWith("train: crynet-s", output, StringComparison.Ordinal);
-        Assert.Contains("final model epoch 1/2: loss ", error, StringComparison.Ordinal);
-        Assert.Contains("final model epoch 2/2: loss ", error, StringComparison.Ordinal);
+        Assert.StartsWith("train: 2 × crynet-s on 36 clips", output, StringComparison.Ordinal);
+        Assert.Contains("fold 1/2 epoch 2/2: loss ", error, StringComparison.Ordinal);
+        Assert.Contains("fold 2/2 epoch 2/2: loss ", error, StringComparison.Ordinal);
+        Assert.Contains("train: no cry detector", output, StringComparison.Ordinal);
         var manifest = ModelManifest.Parse(File.ReadAllText(_temp["model/manifest.json"]));
         Assert.Equal(["burping", "hungry", "tired"], manifest.Labels);
         Assert.Equal([3, 16, 16], manifest.InputShape);
         Assert.Contains("train --data", manifest.CommandLine, StringComparison.Ordinal);
-        Assert.True(new FileInfo(_temp["model/model.onnx"]).Length > 1000);
+        Assert.Equal(ModelManifest.CurrentFormatVersion, manifest.FormatVersion);
+        Assert.Equal(2, manifest.Members!.Count);
+        Assert.All(manifest.Members, m => Assert.True(new FileInfo(Path.Combine(_temp["model"], m.File)).Length > 1000));
+        Assert.Equal(36, manifest.Conformal!.Scores.Sum(byFold => byFold.Sum(f => f.Count)));
+        Assert.Equal(manifest.Labels, manifest.Certification!.Labels.Select(l => l.Label));
+        Assert.Null(manifest.Detector);
         Assert.Contains("\"macroF1\"", File.ReadAllText(_temp["model/metrics.json"]), StringComparison.Ordinal);
 
         // The bundle scores a labelled folder with ONNX Runtime, without training.
@@ -56,6 +62,8 @@ public sealed class TrainingCommandTests : IDisposable
         var (predictCode, predictOutput, predictError) = CliRunner.Run("predict", "--model", _temp["model"], "--json", clip);
         Assert.True(predictCode == 0, predictError);
         Assert.Contains("\"label\":", predictOutput, StringComparison.Ordinal);
+        Assert.Contains("\"labelSet\":[", predictOutput, StringComparison.Ordinal);
+        Assert.Contains("\"cryDetected\":null", predictOutput, StringComparison.Ordinal);
         Assert.Contains(manifest.ModelId, predictOutput, StringComparison.Ordinal);
 
         // A folder with a label the model does not know is bad input, named.
@@ -119,21 +127,39 @@ public sealed class TrainingCommandTests : IDisposable
     }
 
     [Fact]
-    public void Train_NotCryFolder_IsKeptOutOfTheNeedClasses_AndTheOutputSaysThereIsNoDetector()
+    public void Train_NotCryFolder_IsKeptOutOfTheNeedClasses_AndTrainsTheCryDetector()
     {
-        ulong seed = 900;
-        Directory.CreateDirectory(_temp["data/not_cry/tv"]);
-        for (int i = 0; i < 3; i++)
+        // Non-cries from three sources (each a group): noise at several levels, which the detector must learn apart.
+        var random = new Random(5);
+        foreach (string source in new[] { "tv", "fan", "street" })
         {
-            File.WriteAllBytes(_temp[$"data/not_cry/tv/{i}.wav"], WavEncoder.Encode(SyntheticCry.Generate(8000, 1.5, seed++).Samples, 8000));
+            Directory.CreateDirectory(_temp[$"data/not_cry/{source}"]);
+            for (int i = 0; i < 4; i++)
+            {
+                float level = 0.05f + (0.2f * (float)random.NextDouble());
+                var noise = Enumerable.Range(0, 8000 * 2).Select(_ => level * (float)((random.NextDouble() * 2) - 1)).ToArray();
+                File.WriteAllBytes(_temp[$"data/not_cry/{source}/{i}.wav"], WavEncoder.Encode(noise, 8000));
+            }
         }
 
         var (code, output, error) = CliRunner.Run(
-            "train", "--data", _temp["data"], "--spec", _temp["spec.json"], "--epochs", "1", "--threads", "1", "--out", _temp["model"]);
+            "train", "--data", _temp["data"], "--spec", _temp["spec.json"], "--epochs", "1", "--folds", "2", "--threads", "1", "--out", _temp["model"]);
 
         Assert.True(code == 0, error);
-        Assert.Equal(["burping", "hungry", "tired"], ModelManifest.Parse(File.ReadAllText(_temp["model/manifest.json"])).Labels);
-        Assert.Contains("train: no cry detector: 3 recordings of not_cry/ and 0 of cry/ were kept out of the need classes", output, StringComparison.Ordinal);
+        var manifest = ModelManifest.Parse(File.ReadAllText(_temp["model/manifest.json"]));
+        Assert.Equal(["burping", "hungry", "tired"], manifest.Labels);
+        Assert.Contains("train: cry detector: 36 cries, 12 non-cries; out of fold recall", output, StringComparison.Ordinal);
+        Assert.NotNull(manifest.Detector);
+        Assert.True(manifest.Detector.OutOfFold.Auc > 0.9, $"AUC {manifest.Detector.OutOfFold.Auc}: synthetic cries against noise should be easy");
+
+        var (predictCode, predictOutput, predictError) = CliRunner.Run(
+            "predict", "--model", _temp["model"], "--json", _temp["data/not_cry/tv/0.wav"], Directory.GetFiles(_temp["data/hungry"], "*.wav")[0]);
+        Assert.True(predictCode == 0, predictError);
+        var lines = predictOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("\"cryDetected\":false", lines[0], StringComparison.Ordinal);
+        Assert.Contains("\"label\":null", lines[0], StringComparison.Ordinal);
+        Assert.Contains("\"labelSet\":[]", lines[0], StringComparison.Ordinal);
+        Assert.Contains("\"cryDetected\":true", lines[1], StringComparison.Ordinal);
     }
 
     [Fact]

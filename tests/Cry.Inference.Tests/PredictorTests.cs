@@ -34,12 +34,12 @@ public sealed class PredictorTests : IDisposable
         Assert.Equal(0, result.Windows[0].StartSeconds);
         for (int k = 0; k < Labels.Length; k++)
         {
-            Assert.Equal(expected[k], result.Probabilities[Labels[k]], tolerance: 2e-5);
+            Assert.Equal(expected[k], result.Probabilities![Labels[k]], tolerance: 2e-5);
         }
 
         int best = Array.IndexOf(expected, expected.Max());
         Assert.Equal(Labels[best], result.Label);
-        Assert.Equal(expected[best], result.Confidence, tolerance: 2e-5);
+        Assert.Equal(expected[best], result.Confidence!.Value, tolerance: 2e-5);
         Assert.Equal(7.0, result.DurationSeconds, 3);
         Assert.Equal("tiny", result.ModelId);
         Assert.False(result.Silent);
@@ -88,7 +88,7 @@ public sealed class PredictorTests : IDisposable
         double total = logMeans.Sum(Math.Exp);
         for (int k = 0; k < Labels.Length; k++)
         {
-            Assert.Equal(Math.Exp(logMeans[k]) / total, result.Probabilities[Labels[k]], tolerance: 2e-5);
+            Assert.Equal(Math.Exp(logMeans[k]) / total, result.Probabilities![Labels[k]], tolerance: 2e-5);
             for (int w = 0; w < features.Count; w++)
             {
                 Assert.Equal(bundle.Expected(features[w].Tensor)[k], result.Windows[w].Probabilities[Labels[k]], tolerance: 2e-5);
@@ -118,25 +118,21 @@ public sealed class PredictorTests : IDisposable
     }
 
     [Fact]
-    public void Uncertainty_UsesTheOptionsThenTheBundleThenTheDefault()
+    public void ASingleModelBundle_StillAnswers_ButNeverConfidently_AndWithoutDetectionOrSet()
     {
+        // Format 1 bundles had an uncertainty threshold chosen on a small validation share; nothing certified it, so
+        // their answers are never confident, even with a threshold of 0.
         var clip = SyntheticCry.Generate(8000, 7.0, seed: 9);
-        using (var fromBundle = Create(TinyBundle.Create(Labels, "a") with { UncertaintyThreshold = 0.999 }))
-        {
-            var result = fromBundle.Predict(clip);
-            Assert.Equal(0.999, result.UncertaintyThreshold);
-            Assert.True(result.Uncertain);
-        }
-
-        using (var fromOptions = Create(TinyBundle.Create(Labels, "b") with { UncertaintyThreshold = 0.999 }, new InferenceOptions { Device = "cpu", UncertaintyThreshold = 0 }))
-        {
-            var result = fromOptions.Predict(clip);
-            Assert.Equal(0, result.UncertaintyThreshold);
-            Assert.False(result.Uncertain);
-        }
-
-        using var byDefault = Create(TinyBundle.Create(Labels, "c"));
-        Assert.Equal(Predictor.DefaultUncertaintyThreshold, byDefault.Predict(clip).UncertaintyThreshold);
+        using var predictor = Create(TinyBundle.Create(Labels, "a") with { UncertaintyThreshold = 0 });
+        var result = predictor.Predict(clip);
+        Assert.True(result.Uncertain);
+        Assert.Null(result.CertifiedPrecision);
+        Assert.Null(result.CryDetected);
+        Assert.Null(result.CryProbability);
+        Assert.Null(result.LabelSet);
+        Assert.Null(result.SetLevel);
+        Assert.NotNull(result.Label);
+        Assert.Empty(result.Segments);
     }
 
     [Fact]
@@ -146,7 +142,7 @@ public sealed class PredictorTests : IDisposable
         var clip = SyntheticCry.Generate(8000, 7.0, seed: 1);
         using var json = JsonDocument.Parse(predictor.Predict(clip).ToJson());
         var root = json.RootElement;
-        foreach (string name in new[] { "label", "confidence", "uncertain", "probabilities", "windows", "modelId", "timingsMs" })
+        foreach (string name in new[] { "cryDetected", "cryProbability", "label", "labelSet", "setLevel", "confidence", "uncertain", "certifiedPrecision", "silent", "probabilities", "priors", "segments", "windows", "durationSeconds", "modelId", "timingsMs" })
         {
             Assert.True(root.TryGetProperty(name, out _), name);
         }

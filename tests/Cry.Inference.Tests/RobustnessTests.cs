@@ -24,7 +24,7 @@ public sealed class RobustnessTests : IDisposable
         if (expected == Expected.Result)
         {
             var result = _predictor.Predict(bytes);
-            Assert.InRange(result.Confidence, 0, 1);
+            Assert.InRange(result.Confidence!.Value, 0, 1);
             Assert.Equal(name == "silence", result.Silent);
             return;
         }

@@ -39,7 +39,7 @@ public class TrainerTests
         double[] scores = [0.2, 0.8, 0.5, 0.4, 0.9, 0.95];
         int call = 0;
         var reports = new List<EpochReport>();
-        var options = s_fast with { Epochs = 6, Patience = 2, LearningRate = 1e-3 };
+        var options = s_fast with { Epochs = 6, Patience = 2, LearningRate = 1e-3, StopOn = EarlyStoppingCriterion.MacroF1 };
 
         using var model = Trainer.Fit(
             train, validation, options, (_, _) => scores[call++], new SynchronousProgress<EpochReport>(reports.Add));

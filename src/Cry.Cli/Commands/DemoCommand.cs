@@ -61,50 +61,45 @@ internal static class DemoCommand
                 error.WriteLine($"cry: skipped {skipped.Path}: {skipped.Reason}");
             }
 
-            CrossValidationResult cv;
-            FinalModel final;
+            EnsembleResult result;
+            string modelFolder = Path.Combine(folder, "model");
             try
             {
                 var view = TrainingProgressView.Create(error);
-                (cv, final) = view.Run(() =>
-                {
-                    var result = CrossValidation.Run(features, options, view.Log, view, extraStages: 1);
-                    var model = ModelBundle.Train(features, options, "cry " + string.Join(' ', args), view.Log, view, (options.Folds, options.Folds + 1));
-                    return (result, model);
-                });
+                result = view.Run(() => EnsembleBundle.Train(features, modelFolder, new EnsembleOptions { Experiment = options }, "cry " + string.Join(' ', args), view.Log, view));
             }
             catch (DatasetException ex)
             {
                 throw new BadInputException(ex.Message, ex);
             }
 
-            using (final)
+            var cv = result.CrossValidation;
+            string reportFolder = Path.Combine(folder, "report");
+            Directory.CreateDirectory(reportFolder);
+            var report = cv.Report with { Title = $"{options.Folds}-fold grouped cross-validation, preset default ({spec.Id}), {options.Training.Model}" };
+            ReportContents.Write(reportFolder, ReportContents.From(report.Title!, ReportContents.Method(features, options), report, cv, features));
+
+            output.WriteLine();
+            output.WriteLine($"Grouped {options.Folds}-fold cross-validation on {cv.Actual.Length} clips (every clip predicted by a model that never saw its app instance):");
+            output.WriteLine(Row("metric", "pooled", "fold mean ± sd", "95 % CI"));
+            output.WriteLine(Row("macro-F1", F(report.MacroF1), report.Folds?.MacroF1.ToString() ?? "", Ci(report.ConfidenceIntervals?.MacroF1)));
+            output.WriteLine(Row("balanced accuracy", F(report.BalancedAccuracy), report.Folds?.BalancedAccuracy.ToString() ?? "", Ci(report.ConfidenceIntervals?.BalancedAccuracy)));
+            output.WriteLine(Row("accuracy", F(report.Accuracy), report.Folds?.Accuracy.ToString() ?? "", Ci(report.ConfidenceIntervals?.Accuracy)));
+            foreach (var baseline in report.Baselines)
             {
-                string reportFolder = Path.Combine(folder, "report");
-                Directory.CreateDirectory(reportFolder);
-                var report = cv.Report with { Title = $"{options.Folds}-fold grouped cross-validation, preset default ({spec.Id}), {options.Training.Model}" };
-                ReportContents.Write(reportFolder, ReportContents.From(report.Title!, ReportContents.Method(features, options), report, cv, features));
-                ModelBundle.Write(Path.Combine(folder, "model"), final);
-
-                output.WriteLine();
-                output.WriteLine($"Grouped {options.Folds}-fold cross-validation on {cv.Actual.Length} clips (every clip predicted by a model that never saw its app instance):");
-                output.WriteLine(Row("metric", "pooled", "fold mean ± sd", "95 % CI"));
-                output.WriteLine(Row("macro-F1", F(report.MacroF1), report.Folds?.MacroF1.ToString() ?? "", Ci(report.ConfidenceIntervals?.MacroF1)));
-                output.WriteLine(Row("balanced accuracy", F(report.BalancedAccuracy), report.Folds?.BalancedAccuracy.ToString() ?? "", Ci(report.ConfidenceIntervals?.BalancedAccuracy)));
-                output.WriteLine(Row("accuracy", F(report.Accuracy), report.Folds?.Accuracy.ToString() ?? "", Ci(report.ConfidenceIntervals?.Accuracy)));
-                foreach (var baseline in report.Baselines)
-                {
-                    output.WriteLine(Row($"baseline: {baseline.Name}", $"F1 {F(baseline.MacroF1)}", $"bal. acc. {F(baseline.BalancedAccuracy)}", string.Empty));
-                }
-
-                output.WriteLine();
-                output.WriteLine("Predictions of the final model on clips from its held-out validation groups:");
-                PrintPredictions(features, final, output);
-                output.WriteLine();
-                output.WriteLine($"model: {TrainingArguments.DetectorNote(dataset)}");
-                output.WriteLine($"report: {reportFolder}/report.md   model: {folder}/model   (not medical advice; the corpus is small and imbalanced)");
+                output.WriteLine(Row($"baseline: {baseline.Name}", $"F1 {F(baseline.MacroF1)}", $"bal. acc. {F(baseline.BalancedAccuracy)}", string.Empty));
             }
 
+            output.WriteLine();
+            output.WriteLine("Out-of-fold predictions (each by the fold model that never saw the clip's app instance, calibrated as the bundle calibrates):");
+            PrintPredictions(features, result, output);
+            output.WriteLine();
+            foreach (string note in TrainingArguments.GuaranteeNotes(result.Manifest))
+            {
+                output.WriteLine($"model: {note}");
+            }
+
+            output.WriteLine($"report: {reportFolder}/report.md   model: {modelFolder}   (not medical advice; the corpus is small and imbalanced)");
             return ExitCodes.Success;
         });
         return command;
@@ -126,41 +121,21 @@ internal static class DemoCommand
         return folder;
     }
 
-    private static void PrintPredictions(FeaturizedDataset features, FinalModel final, TextWriter output)
+    private static void PrintPredictions(FeaturizedDataset features, EnsembleResult result, TextWriter output)
     {
-        var validationGroups = final.Manifest.TrainingData.ValidationGroups.ToHashSet(StringComparer.Ordinal);
         var picks = Enumerable.Range(0, features.Dataset.Count)
-            .Where(i => validationGroups.Contains(features.Dataset.Groups[i]))
             .GroupBy(i => features.Dataset.Clips[i].Label)
             .Select(g => g.First())
             .Take(5)
             .ToArray();
-        if (picks.Length == 0)
+        int classes = result.Manifest.Labels.Count;
+        output.WriteLine(Row("clip", "true", "predicted", "probability"));
+        foreach (int p in picks)
         {
-            return;
-        }
-
-        int length = features.TensorLength;
-        var inputs = new float[picks.Length * length];
-        for (int p = 0; p < picks.Length; p++)
-        {
-            features.Variants[picks[p]][0].CopyTo(inputs, p * length);
-        }
-
-        var probabilities = CrossValidation.Softmax(final.Model.Predict(inputs, picks.Length), final.Manifest.Temperature);
-        int classes = final.Manifest.Labels.Count;
-        output.WriteLine(Row("clip", "true", "predicted", "confidence"));
-        for (int p = 0; p < picks.Length; p++)
-        {
-            var row = probabilities.AsSpan(p * classes, classes);
-            int best = 0;
-            for (int k = 1; k < classes; k++)
-            {
-                best = row[k] > row[best] ? k : best;
-            }
-
-            string name = Path.GetFileName(features.Dataset.Clips[picks[p]].Path);
-            output.WriteLine(Row(name.Length > 28 ? name[..28] + "…" : name, features.Dataset.Clips[picks[p]].Label, final.Manifest.Labels[best], F(row[best])));
+            var row = result.CalibratedOutOfFold.AsSpan(p * classes, classes);
+            int best = Cry.Features.Models.Probabilities.ArgMax(row);
+            string name = Path.GetFileName(features.Dataset.Clips[p].Path);
+            output.WriteLine(Row(name.Length > 28 ? name[..28] + "…" : name, features.Dataset.Clips[p].Label, result.Manifest.Labels[best], F(row[best])));
         }
     }
 

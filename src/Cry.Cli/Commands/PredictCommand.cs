@@ -12,15 +12,14 @@ internal static class PredictCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var model = new Option<string>("--model") { Description = "The model bundle folder (model.onnx, manifest.json).", Required = true };
-        var json = new Option<bool>("--json") { Description = "One JSON object per line and file (label, confidence, uncertain, probabilities, windows, modelId, timingsMs) instead of a table." };
+        var json = new Option<bool>("--json") { Description = "One JSON object per line and file (the API's answer: cryDetected, cryProbability, label, labelSet, setLevel, confidence, uncertain, certifiedPrecision, probabilities, priors, segments, windows, …) instead of a table." };
         var device = new Option<string>("--device") { Description = "auto (CUDA when ONNX Runtime can use it, else the CPU), cpu or cuda.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong([.. InferenceOptions.Devices]);
         var threads = new Option<int>("--threads") { Description = "Threads per inference.", DefaultValueFactory = _ => 1 };
-        var threshold = new Option<double?>("--uncertainty-threshold") { Description = "Flag results below this confidence as uncertain (default: the bundle's, chosen on its validation data)." };
         var files = new Argument<string[]>("FILE") { Description = "Recordings to score (WAV, CAF, 3GP/MP4/M4A, AMR, WebM, Ogg, MP3, FLAC: the content decides); a folder stands for every recording under it.", Arity = ArgumentArity.OneOrMore };
         var command = new Command("predict", "Say which need each recording most likely expresses, with calibrated probabilities (not medical advice).")
         {
-            model, json, device, threads, threshold, files,
+            model, json, device, threads, files,
         };
         command.SetAction(parse =>
         {
@@ -28,7 +27,6 @@ internal static class PredictCommand
             {
                 Device = parse.GetValue(device)!,
                 Threads = parse.GetValue(threads),
-                UncertaintyThreshold = parse.GetValue(threshold),
             };
             try
             {
@@ -116,11 +114,14 @@ internal static class PredictCommand
 
     private static void WriteTable(List<(string File, PredictionResult Result)> results, TextWriter output)
     {
-        var labels = results[0].Result.Probabilities.Keys.ToList();
+        var labels = results[0].Result.Priors.Keys.ToList();
         var table = new Table().Border(TableBorder.Minimal);
         table.AddColumn("file");
+        table.AddColumn("cry");
         table.AddColumn("label");
+        table.AddColumn("could be");
         table.AddColumn(new TableColumn("confidence").RightAligned());
+        table.AddColumn(new TableColumn("certified").RightAligned());
         table.AddColumn("note");
         table.AddColumn(new TableColumn("windows").RightAligned());
         foreach (string label in labels)
@@ -130,16 +131,24 @@ internal static class PredictCommand
 
         foreach (var (file, result) in results)
         {
-            string note = result.Silent ? "silent: no cry to interpret" : result.Uncertain ? "uncertain" : string.Empty;
+            string note = result.Silent ? "silent: no cry to interpret"
+                : result.CryDetected == false ? "no infant cry detected"
+                : result.Uncertain ? "uncertain" : "confident";
+            string cry = result.CryDetected is { } detected
+                ? $"{(detected ? "yes" : "no")} {result.CryProbability!.Value.ToString("0.00", CultureInfo.InvariantCulture)}"
+                : "-";
             var cells = new List<string>
             {
                 Markup.Escape(file),
-                Markup.Escape(result.Label),
-                result.Confidence.ToString("0.000", CultureInfo.InvariantCulture),
+                cry,
+                Markup.Escape(result.Label ?? "-"),
+                Markup.Escape(result.LabelSet is null ? "-" : string.Join(", ", result.LabelSet)),
+                result.Confidence?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-",
+                result.CertifiedPrecision?.ToString("≥ 0.00", CultureInfo.InvariantCulture) ?? "-",
                 note,
                 result.Windows.Count.ToString(CultureInfo.InvariantCulture),
             };
-            cells.AddRange(labels.Select(l => result.Probabilities[l].ToString("0.000", CultureInfo.InvariantCulture)));
+            cells.AddRange(labels.Select(l => result.Probabilities is { } p ? p[l].ToString("0.000", CultureInfo.InvariantCulture) : "-"));
             table.AddRow([.. cells]);
         }
 
@@ -156,6 +165,8 @@ internal static class PredictCommand
         }
 
         console.Write(table);
-        output.WriteLine("Probabilities are calibrated on held-out infants; this is not medical advice.");
+        var priors = results[0].Result.Priors;
+        output.WriteLine("Shares in the training data (read the probabilities against them): " + string.Join(", ", priors.Select(p => $"{p.Key} {p.Value.ToString("0.00", CultureInfo.InvariantCulture)}")));
+        output.WriteLine("Probabilities are calibrated out of fold; \"could be\" is the set that holds the true need at the stated level; this is not medical advice.");
     }
 }

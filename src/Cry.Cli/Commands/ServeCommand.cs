@@ -24,10 +24,9 @@ internal static class ServeCommand
         var device = new Option<string>("--device") { Description = "auto (CUDA when ONNX Runtime can use it, else the CPU), cpu or cuda.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong([.. InferenceOptions.Devices]);
         var threads = new Option<int>("--threads") { Description = "Threads per inference (requests run in parallel on top of this).", DefaultValueFactory = _ => 1 };
-        var threshold = new Option<double?>("--uncertainty-threshold") { Description = "Flag results below this confidence as uncertain (default: the bundle's)." };
         var command = new Command("serve", "Serve POST /api/predict, GET /api/health, GET /api/models/champion, GET /api/openapi.json and a web page at / (Ctrl+C stops).")
         {
-            model, urls, apiKey, maxBody, device, threads, threshold,
+            model, urls, apiKey, maxBody, device, threads,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -41,7 +40,6 @@ internal static class ServeCommand
             {
                 Device = parse.GetValue(device)!,
                 Threads = parse.GetValue(threads),
-                UncertaintyThreshold = parse.GetValue(threshold),
             };
             var serving = new ServingOptions
             {

@@ -1,49 +1,55 @@
 using System.CommandLine;
+using System.Globalization;
 using Cry.Training.Data;
 using Cry.Training.Torch.Experiments;
 
 namespace Cry.Cli.Commands;
 
-/// <summary><c>cry train</c>: trains the final model on a folder of clips and writes a model bundle.</summary>
+/// <summary><c>cry train</c>: grouped k-fold cross-validation whose fold models, calibrated and certified out of fold, are the bundle.</summary>
 internal static class TrainCommand
 {
     public static Command Create(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
         var arguments = new TrainingArguments();
-        var outFolder = new Option<string>("--out") { Description = "The model bundle folder: model.onnx, manifest.json, metrics.json.", Required = true };
+        var outFolder = new Option<string>("--out") { Description = "The model bundle folder: manifest.json, metrics.json, members/*.onnx.", Required = true };
+        var folds = new Option<int>("--folds") { Description = "Folds of the grouped cross-validation, one answering model each (lowered to the fewest app instances of a need).", DefaultValueFactory = _ => 5 };
         var command = new Command(
             "train",
-            "Train the final model on --data (minus a grouped validation share used for early stopping and calibration) and write the model bundle.");
-        foreach (var option in arguments.All)
+            "Cross-validate on --data with grouped folds and write the bundle: the k fold models answer together, with calibration, " +
+            "prediction sets, confident answers and (when there are non-cries) a cry detector, all fitted out of fold.");
+        foreach (var option in arguments.All.Concat(arguments.Guarantees))
         {
             command.Options.Add(option);
         }
 
+        command.Options.Add(folds);
         command.Options.Add(outFolder);
         command.SetAction(parse =>
         {
-            var options = arguments.Experiment(parse);
             var features = arguments.Featurize(parse, error);
+            var options = arguments.Ensemble(parse, features, parse.GetValue(folds), error);
+            var extra = arguments.DetectorClips(parse);
             string commandLine = "cry " + string.Join(' ', args);
-            FinalModel final;
+            string folder = parse.GetValue(outFolder)!;
+            EnsembleResult result;
             try
             {
                 var view = TrainingProgressView.Create(error);
-                final = view.Run(() => ModelBundle.Train(features, options, commandLine, view.Log, view));
+                result = view.Run(() => EnsembleBundle.Train(features, folder, options, commandLine, view.Log, view, extra));
             }
             catch (DatasetException ex)
             {
                 throw new BadInputException(ex.Message, ex);
             }
 
-            using (final)
+            var report = result.CrossValidation.Report;
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"train: {options.Experiment.Folds} × {result.Manifest.Architecture} on {result.Manifest.TrainingData.Clips} clips; out of fold macro-F1 {report.MacroF1:0.000}, " +
+                $"balanced accuracy {report.BalancedAccuracy:0.000} → {folder}"));
+            foreach (string note in TrainingArguments.GuaranteeNotes(result.Manifest))
             {
-                string folder = parse.GetValue(outFolder)!;
-                ModelBundle.Write(folder, final);
-                output.WriteLine(
-                    $"train: {final.Manifest.Architecture} on {final.Manifest.TrainingData.Clips} clips, validation macro-F1 {final.Validation.MacroF1:0.000}, " +
-                    $"balanced accuracy {final.Validation.BalancedAccuracy:0.000}, T {final.Manifest.Temperature:0.00} → {folder}");
-                output.WriteLine($"train: {TrainingArguments.DetectorNote(features.Dataset)}");
+                output.WriteLine($"train: {note}");
             }
 
             return ExitCodes.Success;

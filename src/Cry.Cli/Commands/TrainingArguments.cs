@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using Cry.Features.Models;
 using Cry.Audio.Augmentation;
 using Cry.Features.Specs;
 using Cry.Training.Data;
@@ -40,7 +42,88 @@ internal sealed class TrainingArguments
 
     public Option<bool> NoAugment { get; } = new("--no-augment") { Description = "Train on the original clips only (default: the research's policy, three variants for every class but hungry)." };
 
+    public Option<string[]> DetectorData { get; } = new("--detector-data")
+    {
+        Description = "A folder of recordings for the cry detector only: its not_cry/ are non-cries, every other sub-folder cries (e.g. a phone app's raw uploads: cry/, not_cry/, other_reason/). May be repeated.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<double> Alpha { get; } = new("--alpha") { Description = "Miscoverage of the prediction sets: the set holds the true need at least 1 − α of the time per need.", DefaultValueFactory = _ => 0.1 };
+
+    public Option<double> CryRecall { get; } = new("--cry-recall") { Description = "The out-of-fold cry recall the detector's threshold is chosen for.", DefaultValueFactory = _ => 0.97 };
+
+    public Option<double> ConfidentPrecision { get; } = new("--confident-precision")
+    {
+        Description = "The precision a confident answer must be certified to (95 % lower bound), at least; a label also needs its share + --prior-margin.",
+        DefaultValueFactory = _ => 0.8,
+    };
+
+    public Option<double> PriorMargin { get; } = new("--prior-margin") { Description = "How far above its share in the data a label's certified precision must be.", DefaultValueFactory = _ => 0.05 };
+
     public IEnumerable<Option> All => [Data, Spec, Preset, Model, Epochs, BatchSize, LearningRate, Patience, Seed, Device, Threads, Cache, NoAugment];
+
+    /// <summary>The options of a bundle's guarantees and detector (train and demo).</summary>
+    public IEnumerable<Option> Guarantees => [DetectorData, Alpha, CryRecall, ConfidentPrecision, PriorMargin];
+
+    /// <summary>The ensemble's settings; folds lowered to the smallest class's number of groups (with a warning), never below 2.</summary>
+    public EnsembleOptions Ensemble(ParseResult parse, FeaturizedDataset features, int folds, TextWriter error)
+    {
+        int[] groups = features.Dataset.GroupCountsPerLabel();
+        int fewest = groups.Length == 0 ? 0 : groups.Min();
+        if (fewest < folds)
+        {
+            if (fewest < 2)
+            {
+                string label = features.Dataset.Labels[Array.IndexOf(groups, fewest)];
+                throw new BadInputException($"'{label}' has recordings of {fewest} app instance(s); grouped folds need at least 2 per need.");
+            }
+
+            error.WriteLine($"cry: warning: {folds} folds lowered to {fewest}, the fewest app instances of a need.");
+            folds = fewest;
+        }
+
+        try
+        {
+            var options = new EnsembleOptions
+            {
+                Experiment = Experiment(parse, folds),
+                Alpha = parse.GetValue(Alpha),
+                Certification = new Training.Guarantees.CertificationOptions { Target = parse.GetValue(ConfidentPrecision), MarginOverPrior = parse.GetValue(PriorMargin) },
+                Detector = new Training.Detection.DetectorTrainingOptions { RecallTarget = parse.GetValue(CryRecall) },
+            };
+            if (!(options.Alpha > 0 && options.Alpha < 1))
+            {
+                throw new ArgumentException($"--alpha must lie in (0, 1), not {options.Alpha}.");
+            }
+
+            options.Certification.Validate();
+            options.Detector.Validate();
+            return options;
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message, ex);
+        }
+    }
+
+    /// <summary>The recordings of every --detector-data folder.</summary>
+    public IReadOnlyList<ClipInfo> DetectorClips(ParseResult parse)
+    {
+        var result = new List<ClipInfo>();
+        foreach (string folder in parse.GetValue(DetectorData) ?? [])
+        {
+            try
+            {
+                result.AddRange(ClipDataset.DetectorFolder(folder));
+            }
+            catch (DatasetException ex)
+            {
+                throw new BadInputException($"{folder}: {ex.Message}", ex);
+            }
+        }
+
+        return result;
+    }
 
     public ExperimentOptions Experiment(ParseResult parse, int folds = 5, EvaluationProtocol protocol = EvaluationProtocol.Grouped)
     {
@@ -79,15 +162,33 @@ internal sealed class TrainingArguments
         }
     }
 
-    /// <summary>The line that says whether the bundle has a cry detector, and what became of not_cry/ and cry/.</summary>
-    public static string DetectorNote(ClipDataset dataset)
+    /// <summary>The lines that say what the bundle's detector, sets and confident answers are.</summary>
+    public static IEnumerable<string> GuaranteeNotes(ModelManifest manifest)
     {
-        int notCry = dataset.DetectorClips.Count(c => c.Label == ReservedLabels.NotCry);
-        int cry = dataset.DetectorClips.Count - notCry;
-        return notCry + cry == 0
-            ? $"no cry detector: the data has no {ReservedLabels.NotCry}/ folder, so answers carry cryDetected: null"
-            : $"no cry detector: {notCry} recordings of {ReservedLabels.NotCry}/ and {cry} of {ReservedLabels.Cry}/ were kept out of the need classes " +
-              "(never augmented), but this version does not train the detector yet, so answers carry cryDetected: null";
+        if (manifest.Detector is { } d)
+        {
+            var q = d.OutOfFold;
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"cry detector: {q.Positives} cries, {q.Negatives} non-cries; out of fold recall {q.Recall:0.000}, specificity {q.Specificity:0.000}, AUC {q.Auc:0.000} at threshold {d.Threshold:0.000}");
+        }
+        else
+        {
+            yield return $"no cry detector: the data has no {ReservedLabels.NotCry}/ recordings (add a {ReservedLabels.NotCry}/ folder or --detector-data), so answers carry cryDetected: null";
+        }
+
+        if (manifest.Conformal is { } c)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"sets at level {1 - c.Alpha:0.##}") +
+                (c.AlwaysInSet.Count > 0 ? $"; always in the set (too few recordings to rule out): {string.Join(", ", c.AlwaysInSet)}" : string.Empty);
+        }
+
+        if (manifest.Certification is { } cert)
+        {
+            var certified = cert.Labels.Where(l => l.Threshold is not null).ToList();
+            yield return certified.Count == 0
+                ? "confident answers: none certified, so every answer is marked uncertain (the sets still narrow the needs down)"
+                : "confident answers: " + string.Join("; ", certified.Select(l => string.Create(CultureInfo.InvariantCulture, $"{l.Label} at ≥ {l.Threshold:0.###} (precision ≥ {l.CertifiedPrecision:0.000}, 95 %)")));
+        }
     }
 
     public FeaturizedDataset Featurize(ParseResult parse, TextWriter error)

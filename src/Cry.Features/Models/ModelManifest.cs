@@ -35,14 +35,21 @@ public sealed record ModelManifest
     /// <summary>The file name of a manifest inside a bundle.</summary>
     public const string FileName = "manifest.json";
 
-    /// <summary>The manifest format version this code writes and reads.</summary>
-    public const int CurrentFormatVersion = 1;
+    /// <summary>
+    /// The manifest format version this code writes: 2, an ensemble of fold models with out-of-fold calibration, sets,
+    /// certification and an optional cry detector. Version 1 (one model.onnx, a temperature) still loads; its answers
+    /// carry no set and no detection.
+    /// </summary>
+    public const int CurrentFormatVersion = 2;
+
+    /// <summary>The single-model format of earlier versions, still read.</summary>
+    public const int SingleModelFormatVersion = 1;
 
     private static readonly JsonSerializerOptions s_json = new(FeatureSpec.SerializerOptions) { WriteIndented = true };
 
     /// <summary>Format version.</summary>
     [JsonPropertyName("formatVersion")]
-    public int FormatVersion { get; init; } = CurrentFormatVersion;
+    public int FormatVersion { get; init; } = SingleModelFormatVersion;
 
     /// <summary>The model's id (also its folder name in the model store).</summary>
     [JsonPropertyName("modelId")]
@@ -92,6 +99,36 @@ public sealed record ModelManifest
     [JsonPropertyName("uncertaintyThreshold")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? UncertaintyThreshold { get; init; }
+
+    /// <summary>The fold models of an ensemble bundle (format 2); null for a single-model bundle (format 1).</summary>
+    [JsonPropertyName("members")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<EnsembleMember>? Members { get; init; }
+
+    /// <summary>The calibration of every member's logits (format 2).</summary>
+    [JsonPropertyName("calibration")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ProbabilityCalibration? Calibration { get; init; }
+
+    /// <summary>The conformal sets' calibration scores (format 2).</summary>
+    [JsonPropertyName("conformal")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ConformalCalibration? Conformal { get; init; }
+
+    /// <summary>The certification of confident answers (format 2).</summary>
+    [JsonPropertyName("certification")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CertificationInfo? Certification { get; init; }
+
+    /// <summary>Each label's share among the training clips.</summary>
+    [JsonPropertyName("priors")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, double>? Priors { get; init; }
+
+    /// <summary>The cry detector; null when the training data had no <c>not_cry/</c> recordings.</summary>
+    [JsonPropertyName("detector")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CryDetectorModel? Detector { get; init; }
 
     /// <summary>Training data provenance.</summary>
     [JsonPropertyName("trainingData")]
@@ -148,7 +185,10 @@ public sealed record ModelManifest
             throw new InvalidDataException($"The model manifest's featureSpec is not valid: {ex.Message}", ex);
         }
 
-        Check(FormatVersion == CurrentFormatVersion, $"formatVersion {FormatVersion} is not supported (expected {CurrentFormatVersion}).");
+        Check(
+            FormatVersion is SingleModelFormatVersion or CurrentFormatVersion,
+            $"formatVersion {FormatVersion} is not supported (this version reads {SingleModelFormatVersion} and {CurrentFormatVersion}).");
+        Check((FormatVersion == CurrentFormatVersion) == (Members is not null), "formatVersion 2 bundles list their members, and only they do.");
         Check(Labels.Count >= 2 && Labels.Distinct(StringComparer.Ordinal).Count() == Labels.Count, "labels must list at least two distinct labels.");
         Check(FeatureSpec.Image is not null, "the featureSpec has no image part, so it cannot feed a model.");
         var image = FeatureSpec.Image!;
@@ -163,6 +203,38 @@ public sealed record ModelManifest
             ModelSha256 is null || (ModelSha256.Length == 64 && ModelSha256.All(char.IsAsciiHexDigitLower)),
             "modelSha256 must be 64 lower-case hex digits.");
         Check(UncertaintyThreshold is null or (>= 0 and <= 1), $"uncertaintyThreshold must lie in [0, 1], not {UncertaintyThreshold}.");
+        if (Members is not null)
+        {
+            Check(Members.Count >= 1, "an ensemble needs at least one member.");
+            Check(
+                Members.All(m => m.Normalisation.Mean.Count == InputShape[0] && m.Normalisation.Std.Count == InputShape[0] && m.Normalisation.Std.All(s => s > 0 && float.IsFinite(s))),
+                "every member needs one mean and one positive std per input channel.");
+            Check(
+                Members.All(m => m.File.Length > 0 && !Path.IsPathRooted(m.File) && !m.File.Contains("..", StringComparison.Ordinal) && m.Sha256.Length == 64 && m.Sha256.All(char.IsAsciiHexDigitLower)),
+                "every member needs a relative file inside the bundle and its SHA-256.");
+            Check(
+                Calibration is { } c && double.IsFinite(c.Temperature) && c.Temperature > 0 && c.Bias.Count == Labels.Count && c.Bias.All(double.IsFinite),
+                "an ensemble needs a calibration with a positive temperature and one finite bias per label.");
+            Check(
+                Conformal is null || (Conformal.Alpha is > 0 and < 1 && Conformal.Scores.Count == Labels.Count
+                    && Conformal.Scores.All(byFold => byFold.Count == Members.Count && byFold.All(f => f.All(v => v is >= 0 and <= 1)))),
+                "conformal scores must list, per label, one list per member of probabilities in [0, 1], with α in (0, 1).");
+            Check(
+                Certification is null || (Certification.Labels.Count == Labels.Count && Certification.Labels.Select(l => l.Label).SequenceEqual(Labels)),
+                "the certification must have one entry per label, in label order.");
+        }
+
+        if (Detector is { } detector)
+        {
+            try
+            {
+                detector.Validate();
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new InvalidDataException(ex.Message, ex);
+            }
+        }
     }
 
     private static void Check(bool condition, string message)

@@ -64,7 +64,7 @@ public static class ModelEvaluation
             string label;
             try
             {
-                label = predictor.Predict(wav.Data).Label;
+                label = predictor.Predict(wav.Data).Label ?? "(no cry detected)"; // A missed cry is a wrong answer.
             }
             catch (AudioFormatException)
             {

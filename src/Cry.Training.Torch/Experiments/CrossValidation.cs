@@ -14,6 +14,13 @@ namespace Cry.Training.Torch.Experiments;
 public sealed record FoldOutcome(
     int Fold, ClassificationMetrics Metrics, IReadOnlyList<EpochReport> History, double Temperature, int TrainSamples, int ValidationSamples, int TestSamples);
 
+/// <summary>A fold's trained model, handed to the caller before it is disposed.</summary>
+/// <param name="Fold">Fold number (0-based).</param>
+/// <param name="Model">The fold model (disposed after the callback returns).</param>
+/// <param name="TestUnits">The units (clips, grouped) of the fold's test part.</param>
+/// <param name="TestLogits">The model's logits of those units, in order.</param>
+public sealed record FoldModel(int Fold, TrainedModel Model, int[] TestUnits, float[,] TestLogits);
+
 /// <summary>The pooled out-of-fold predictions of a cross-validation and its report.</summary>
 /// <param name="Report">Metrics on the pooled out-of-fold predictions, with fold mean ± sd, intervals and baselines.</param>
 /// <param name="Folds">Per-fold outcomes.</param>
@@ -40,9 +47,11 @@ public static class CrossValidation
     /// <param name="log">Receives one line per fold.</param>
     /// <param name="progress">Receives every epoch of every fold, synchronously on the training thread.</param>
     /// <param name="extraStages">Training runs the caller will add after the folds (e.g. the final model), counted in the reported stage count.</param>
+    /// <param name="onFoldModel">Receives each fold model with its test logits before it is disposed (to export or score it).</param>
     /// <exception cref="DatasetException">A class has fewer groups (or, leaky, samples) than folds.</exception>
     public static CrossValidationResult Run(
-        FeaturizedDataset data, ExperimentOptions options, Action<string>? log = null, IProgress<TrainingProgress>? progress = null, int extraStages = 0)
+        FeaturizedDataset data, ExperimentOptions options, Action<string>? log = null, IProgress<TrainingProgress>? progress = null, int extraStages = 0,
+        Action<FoldModel>? onFoldModel = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
@@ -75,6 +84,7 @@ public static class CrossValidation
                 train, validation, options.Training, (actual, predicted) => ClassificationMetrics.Compute(actual, predicted, classes).MacroF1, epochs);
             double temperature = FitTemperature(model, validation, classes);
             var testLogits = model.Predict(test.Inputs, test.Count);
+            onFoldModel?.Invoke(new FoldModel(split.Fold, model, split.TestIndices, testLogits));
             float[] raw = Softmax(testLogits, 1.0);
             float[] calibrated = Softmax(testLogits, temperature);
             for (int i = 0; i < test.Count; i++)

@@ -132,7 +132,7 @@ public static class ModelBundle
         WriteAtomically(Path.Combine(folder, MetricsFileName), final.Validation.ToJson());
     }
 
-    private static void WriteAtomically(string path, string text)
+    internal static void WriteAtomically(string path, string text)
     {
         string temporary = $"{path}.{Environment.ProcessId}.tmp";
         File.WriteAllText(temporary, text);
@@ -140,7 +140,7 @@ public static class ModelBundle
     }
 
     /// <summary>SHA-256 over the sorted "clipId, label, group" lines of the training clips and the spec id.</summary>
-    private static string DataHash(IEnumerable<ClipInfo> clips, string specId)
+    internal static string DataHash(IEnumerable<ClipInfo> clips, string specId)
     {
         var text = new StringBuilder(specId).Append('\n');
         foreach (var clip in clips.OrderBy(c => c.ClipId, StringComparer.Ordinal))
@@ -151,7 +151,7 @@ public static class ModelBundle
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    private static Dictionary<string, string> PackageVersions()
+    internal static Dictionary<string, string> PackageVersions()
     {
         static string VersionOf(Assembly assembly) =>
             assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]

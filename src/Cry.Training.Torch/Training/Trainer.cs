@@ -137,6 +137,7 @@ public static class Trainer
         Dictionary<string, Tensor>? best = null;
         int bestEpoch = 0;
         double bestScore = double.NegativeInfinity;
+        double bestLoss = double.PositiveInfinity;
         try
         {
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -151,13 +152,16 @@ public static class Trainer
                 double validationLoss = validationWeightSum > 0 ? lossSum / validationWeightSum : double.NaN;
                 double score = validationScore(validation.Labels, predicted);
 
-                bool isBest = bestEpoch == 0 || score > bestScore;
+                // The validation loss is a proper score and moves smoothly; macro-F1 on a few rare-class clips jumps from
+                // epoch to epoch and early stopping on it follows noise.
+                bool isBest = bestEpoch == 0 || (options.StopOn == EarlyStoppingCriterion.ValidationLoss ? validationLoss < bestLoss : score > bestScore);
                 if (isBest)
                 {
                     DisposeAll(best);
                     best = Snapshot(model);
                     bestEpoch = epoch;
                     bestScore = score;
+                    bestLoss = validationLoss;
                 }
 
                 var report = new EpochReport(epoch, trainLoss, validationLoss, score, isBest, clock.Elapsed);

@@ -71,6 +71,9 @@ public sealed record TrainingOptions
         }
     }
 
+    /// <summary>What early stopping follows (default: the class-weighted validation loss).</summary>
+    public EarlyStoppingCriterion StopOn { get; init; } = EarlyStoppingCriterion.ValidationLoss;
+
     /// <summary>Epochs without a strictly better validation score before training stops; 0 turns early stopping off.</summary>
     public int Patience
     {
@@ -115,4 +118,14 @@ public sealed record TrainingOptions
             field = value;
         }
     }
+}
+
+/// <summary>What early stopping keeps the best epoch by.</summary>
+public enum EarlyStoppingCriterion
+{
+    /// <summary>The lowest class-weighted validation cross-entropy.</summary>
+    ValidationLoss,
+
+    /// <summary>The highest validation macro-F1 (the earlier behaviour; noisy on small validation shares).</summary>
+    MacroF1,
 }

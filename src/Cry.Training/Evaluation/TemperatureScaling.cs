@@ -89,6 +89,48 @@ public static class TemperatureScaling
         return sum / rows;
     }
 
+    /// <summary>
+    /// Fits a per-class bias b after the temperature, minimising the log-loss of softmax(z / T + b) (gradient descent
+    /// on a convex objective; b is centred to sum 0). Fitted on out-of-fold logits it moves the probabilities back to
+    /// the real class frequencies that class-weighted training shifted.
+    /// </summary>
+    public static double[] FitBias(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int classCount, double temperature)
+    {
+        ThrowIfBadTemperature(temperature);
+        int rows = Rows.Count(logits.Length, classCount, nameof(logits));
+        var bias = new double[classCount];
+        var gradient = new double[classCount];
+        var p = new float[classCount];
+        for (int iteration = 0; iteration < 2000; iteration++)
+        {
+            Array.Clear(gradient);
+            for (int i = 0; i < rows; i++)
+            {
+                Cry.Features.Models.Probabilities.Softmax(logits.Slice(i * classCount, classCount), temperature, bias, p, classCount);
+                for (int c = 0; c < classCount; c++)
+                {
+                    gradient[c] += p[c] - (labels[i] == c ? 1 : 0);
+                }
+            }
+
+            double largest = 0;
+            for (int c = 0; c < classCount; c++)
+            {
+                double step = 2.0 * gradient[c] / Math.Max(rows, 1);
+                bias[c] -= step;
+                largest = Math.Max(largest, Math.Abs(step));
+            }
+
+            if (largest < 1e-7)
+            {
+                break;
+            }
+        }
+
+        double mean = bias.Average();
+        return [.. bias.Select(b => b - mean)];
+    }
+
     /// <summary>Writes softmax(logits / T) of row-major logits into <paramref name="probabilities"/>.</summary>
     /// <exception cref="ArgumentException">The lengths differ, are not whole rows, or T is not positive and finite.</exception>
     public static void Apply(ReadOnlySpan<float> logits, double temperature, Span<float> probabilities, int classCount)
@@ -100,27 +142,8 @@ public static class TemperatureScaling
             throw new ArgumentException($"The destination has {probabilities.Length} values; expected {logits.Length}.", nameof(probabilities));
         }
 
-        for (int i = 0; i < rows; i++)
-        {
-            ReadOnlySpan<float> row = logits.Slice(i * classCount, classCount);
-            Span<float> output = probabilities.Slice(i * classCount, classCount);
-            double max = double.NegativeInfinity;
-            foreach (float z in row)
-            {
-                max = Math.Max(max, z);
-            }
-
-            double sum = 0;
-            for (int c = 0; c < classCount; c++)
-            {
-                sum += Math.Exp((row[c] - max) / temperature);
-            }
-
-            for (int c = 0; c < classCount; c++)
-            {
-                output[c] = (float)(Math.Exp((row[c] - max) / temperature) / sum);
-            }
-        }
+        _ = rows;
+        Cry.Features.Models.Probabilities.Softmax(logits, temperature, [], probabilities, classCount); // The product's one softmax.
     }
 
     /// <summary>softmax(logits / T) of one row of logits per clip.</summary>

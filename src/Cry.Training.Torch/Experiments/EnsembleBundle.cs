@@ -1,0 +1,337 @@
+using System.Security.Cryptography;
+using Cry.Features.Guarantees;
+using Cry.Features.Models;
+using Cry.Training.Data;
+using Cry.Training.Detection;
+using Cry.Training.Evaluation;
+using Cry.Training.Guarantees;
+using Cry.Training.Torch.Onnx;
+
+namespace Cry.Training.Torch.Experiments;
+
+/// <summary>Settings of an ensemble bundle beyond the cross-validation itself.</summary>
+public sealed record EnsembleOptions
+{
+    /// <summary>Folds, seed and training options of the grouped cross-validation whose fold models answer together.</summary>
+    public ExperimentOptions Experiment { get; init; } = new();
+
+    /// <summary>The conformal sets' miscoverage level α (default 0.1: sets at level 0.9).</summary>
+    public double Alpha { get; init; } = 0.1;
+
+    /// <summary>What a confident answer must earn.</summary>
+    public CertificationOptions Certification { get; init; } = new();
+
+    /// <summary>The cry detector's recall target, penalty and segment rule.</summary>
+    public DetectorTrainingOptions Detector { get; init; } = new();
+}
+
+/// <summary>What training an ensemble bundle produced, besides the files.</summary>
+/// <param name="Manifest">The bundle's manifest as written.</param>
+/// <param name="CrossValidation">The grouped cross-validation whose fold models are the members (out-of-fold report).</param>
+/// <param name="Detector">The detector's training, or null when the data has no <c>not_cry/</c>.</param>
+/// <param name="CalibratedOutOfFold">The out-of-fold probabilities after the bundle's calibration (clips × labels).</param>
+public sealed record EnsembleResult(ModelManifest Manifest, CrossValidationResult CrossValidation, DetectorResult? Detector, float[] CalibratedOutOfFold);
+
+/// <summary>
+/// Trains a bundle whose answer is the ensemble of the k fold models of a grouped cross-validation, with every number
+/// it states fitted out of fold: calibration (temperature and class bias on the pooled out-of-fold logits), Mondrian
+/// cross-conformal sets, the certification of confident answers, and the cry detector (same folds by group).
+/// </summary>
+/// <remarks>
+/// <para>Bundle layout (format 2): <c>manifest.json</c>, <c>metrics.json</c> (the out-of-fold report) and
+/// <c>members/{modelId}-fold-{k}.onnx</c>. Member files carry the model id, so writing a new bundle never overwrites a
+/// file an old manifest names; files no manifest names are removed after the new manifest is in place.</para>
+/// <para>Guarantees: the sets are cross-conformal, so every fold model ranks the new recording among the scores of the
+/// recordings it did not see (valid at ≥ 1 − 2α, ≈ 1 − α in practice, for the ensemble). A confident answer needs
+/// every member at or above the label's threshold; the threshold is certified on the out-of-fold answers of single
+/// members, and the unanimous rule answers confidently on a subset of what each member would — the statement is
+/// about each member's rule, and the held-out measurement (<c>cry evaluate --model</c>) checks the ensemble's.</para>
+/// </remarks>
+public static class EnsembleBundle
+{
+    /// <summary>The folder of the member files inside a bundle.</summary>
+    public const string MembersFolder = "members";
+
+    /// <summary>Cross-validates, calibrates, certifies, trains the detector when there are non-cries, and writes the bundle.</summary>
+    /// <param name="data">The need clips' features (with augmented variants).</param>
+    /// <param name="folder">The bundle folder.</param>
+    /// <param name="options">Folds, training, α, certification, detector.</param>
+    /// <param name="commandLine">Recorded in the manifest.</param>
+    /// <param name="log">Receives progress lines.</param>
+    /// <param name="progress">Receives every epoch.</param>
+    /// <param name="extraDetectorClips">Recordings for the detector only, beyond the data's own <c>not_cry/</c> and <c>cry/</c> (e.g. raw phone files).</param>
+    /// <exception cref="DatasetException">A class has too few groups for the folds, or the detector cannot be trained.</exception>
+    public static EnsembleResult Train(
+        FeaturizedDataset data,
+        string folder,
+        EnsembleOptions options,
+        string commandLine,
+        Action<string>? log = null,
+        IProgress<TrainingProgress>? progress = null,
+        IReadOnlyList<ClipInfo>? extraDetectorClips = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        var dataset = data.Dataset;
+        var labels = dataset.Labels;
+        int classes = labels.Count;
+        int folds = options.Experiment.Folds;
+        string modelId = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{data.Spec.Id[..6]}";
+
+        // One fold assignment by group for the need models and the detector.
+        dataset.EnsureGroupedFolds(folds);
+        var splits = new StratifiedGroupKFold(new StratifiedGroupKFoldOptions { Folds = folds, Seed = options.Experiment.Seed })
+            .Split(dataset.LabelIndices, [.. dataset.Groups], classes, [.. labels]);
+        var foldOfGroup = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var split in splits)
+        {
+            foreach (int i in split.TestIndices)
+            {
+                foldOfGroup[dataset.Groups[i]] = split.Fold;
+            }
+        }
+
+        // The detector's recordings: every need clip, the reserved folders, and any extra detector data. Groups with no
+        // need clip (a not_cry/ source) are dealt to the folds in name order, so every fold trains on some of them.
+        var detectorClips = dataset.DetectorClips.Concat(extraDetectorClips ?? []).ToList();
+        var detectorOnly = detectorClips.Select(c => c.Group).Where(g => !foldOfGroup.ContainsKey(g)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        for (int g = 0; g < detectorOnly.Count; g++)
+        {
+            foldOfGroup[detectorOnly[g]] = g % folds;
+        }
+
+        int FoldOf(string group) => foldOfGroup.TryGetValue(group, out int fold) ? fold : StableFold(group, folds);
+        bool hasDetector = detectorClips.Any(c => c.Label == ReservedLabels.NotCry);
+        IReadOnlyList<DetectorRecording> recordings = [];
+        if (hasDetector)
+        {
+            log?.Invoke($"cry detector: features of {dataset.Count + detectorClips.Count} recordings");
+            recordings = DetectorTraining.Featurize(
+                [.. dataset.Clips, .. detectorClips], new Cry.Features.FeatureExtractor(data.Spec), options.Experiment.Training.Threads,
+                (path, reason) => log?.Invoke($"cry detector: skipped {path}: {reason}"));
+        }
+
+        // The need models: the cross-validation's fold models are the members.
+        string members = Path.Combine(folder, MembersFolder);
+        Directory.CreateDirectory(members);
+        var memberEntries = new EnsembleMember[folds];
+        var logits = new float[dataset.Count * classes];
+        var foldOfClip = new int[dataset.Count];
+        var negatives = recordings.Select((r, i) => (r, i)).Where(x => !x.r.IsCry).ToList();
+        var negativeProbabilities = new float[negatives.Count][];
+        var cv = CrossValidation.Run(data, options.Experiment, log, progress, onFoldModel: fold =>
+        {
+            string file = $"{MembersFolder}/{modelId}-fold-{fold.Fold + 1}.onnx";
+            memberEntries[fold.Fold] = new EnsembleMember(
+                file, Export(fold.Model, data, Path.Combine(folder, file), modelId, labels),
+                new InputNormalisation([.. fold.Model.Normalization.Mean], [.. fold.Model.Normalization.Std]));
+            for (int t = 0; t < fold.TestUnits.Length; t++)
+            {
+                foldOfClip[fold.TestUnits[t]] = fold.Fold;
+                for (int k = 0; k < classes; k++)
+                {
+                    logits[(fold.TestUnits[t] * classes) + k] = fold.TestLogits[t, k];
+                }
+            }
+
+            // Non-cries of this fold's groups, as the need model would answer them if the detector let them through.
+            var mine = Enumerable.Range(0, negatives.Count).Where(n => FoldOf(negatives[n].r.Group) == fold.Fold && negatives[n].r.NeedImage is not null).ToArray();
+            if (mine.Length > 0)
+            {
+                var inputs = mine.SelectMany(n => negatives[n].r.NeedImage!).ToArray();
+                var raw = new float[mine.Length * classes];
+                Probabilities.Softmax(Flatten(fold.Model.Predict(inputs, mine.Length)), 1.0, [], raw, classes);
+                for (int m = 0; m < mine.Length; m++)
+                {
+                    negativeProbabilities[mine[m]] = raw.AsSpan(m * classes, classes).ToArray();
+                }
+            }
+        });
+
+        int[] actual = dataset.LabelIndices.ToArray();
+        double temperature = TemperatureScaling.Fit(logits, actual, classes);
+        double[] bias = TemperatureScaling.FitBias(logits, actual, classes, temperature);
+        var calibrated = new float[logits.Length];
+        Probabilities.Softmax(logits, temperature, bias, calibrated, classes);
+        var raw = new float[logits.Length];
+        Probabilities.Softmax(logits, 1.0, [], raw, classes);
+
+        DetectorResult? detector = null;
+        if (hasDetector)
+        {
+            detector = DetectorTraining.Train(recordings, FoldOf, folds, options.Detector);
+            var q = detector.Model.OutOfFold;
+            log?.Invoke($"cry detector: out of fold recall {q.Recall:0.000}, specificity {q.Specificity:0.000}, AUC {q.Auc:0.000} at threshold {detector.Model.Threshold:0.000}");
+        }
+
+        // Sets: each clip's uncalibrated probability of its true label by the fold model that did not see it.
+        var conformalScores = Enumerable.Range(0, dataset.Count).Select(i => new CalibrationScore(actual[i], foldOfClip[i], raw[(i * classes) + actual[i]])).ToList();
+        var conformal = MondrianConformal.Fit(conformalScores, classes, folds, options.Alpha);
+
+        // Confident answers: out-of-fold answers of single members; a cry the detector misses gives no answer; a non-cry
+        // it lets through is answered, and wrong.
+        var cryScoreOf = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (detector is not null)
+        {
+            for (int r = 0; r < detector.Recordings.Count; r++)
+            {
+                cryScoreOf[detector.Recordings[r].ClipId] = detector.OutOfFoldScores[r];
+            }
+        }
+
+        bool Detected(string clipId) => detector is null || (cryScoreOf.TryGetValue(clipId, out double s) && s >= detector.Model.Threshold);
+        var answers = new List<ScoredAnswer>();
+        for (int i = 0; i < dataset.Count; i++)
+        {
+            if (Detected(dataset.Clips[i].ClipId))
+            {
+                var row = raw.AsSpan(i * classes, classes);
+                int predicted = Probabilities.ArgMax(row);
+                answers.Add(new ScoredAnswer(predicted, row[predicted], predicted == actual[i]));
+            }
+        }
+
+        int falsePositives = 0;
+        for (int n = 0; n < negatives.Count; n++)
+        {
+            if (negativeProbabilities[n] is { } row && detector is not null && detector.OutOfFoldScores[negatives[n].i] >= detector.Model.Threshold)
+            {
+                int predicted = Probabilities.ArgMax(row);
+                answers.Add(new ScoredAnswer(predicted, row[predicted], Correct: false));
+                falsePositives++;
+            }
+        }
+
+        int[] perClass = dataset.ClipCountsPerLabel();
+        double[] priors = [.. perClass.Select(c => c / (double)dataset.Count)];
+        var certificates = ConfidenceCertifier.Certify(answers, priors, options.Certification);
+        log?.Invoke($"certification: {answers.Count} out-of-fold answers ({falsePositives} of them non-cries the detector let through); " +
+            string.Join("; ", certificates.Select(c => $"{labels[c.Label]}: {(c.Threshold is { } t ? $"confident at ≥ {t:0.###}, precision ≥ {c.CertifiedPrecision:0.000}" : "never confident")}")));
+
+        var report = cv.Report with
+        {
+            Title = $"{folds}-fold grouped cross-validation (out of fold)",
+            Temperature = temperature,
+        };
+        var manifest = new ModelManifest
+        {
+            FormatVersion = ModelManifest.CurrentFormatVersion,
+            ModelId = modelId,
+            CreatedUtc = DateTimeOffset.UtcNow,
+            Architecture = options.Experiment.Training.Model,
+            Labels = [.. labels],
+            FeatureSpec = data.Spec,
+            InputShape = [.. data.Shape],
+            Normalisation = memberEntries[0].Normalisation,
+            Temperature = temperature,
+            Members = memberEntries,
+            Calibration = new ProbabilityCalibration(Math.Round(temperature, 6), [.. bias.Select(b => Math.Round(b, 6))]),
+            Conformal = new ConformalCalibration(
+                options.Alpha,
+                [.. Enumerable.Range(0, classes).Select(k => (IReadOnlyList<IReadOnlyList<double>>)[.. Enumerable.Range(0, folds).Select(f =>
+                    (IReadOnlyList<double>)[.. conformalScores.Where(s => s.Label == k && s.Fold == f).Select(s => Math.Round(s.Probability, 7)).Order()])])],
+                [.. conformal.AlwaysInSet.Select(k => labels[k])]),
+            Certification = new CertificationInfo(
+                options.Certification.Target,
+                options.Certification.MarginOverPrior,
+                options.Certification.Confidence,
+                [.. certificates.Select(c => new LabelCertificate(
+                    labels[c.Label], Math.Round(c.Prior, 6), Math.Round(c.Required, 6), c.Threshold,
+                    c.CertifiedPrecision is { } p ? Math.Round(p, 6) : null, c.Answered, c.Correct, c.Reason))]),
+            Priors = labels.Select((l, k) => (l, k)).ToDictionary(x => x.l, x => Math.Round(priors[x.k], 6), StringComparer.Ordinal),
+            Detector = detector?.Model,
+            TrainingData = new TrainingDataInfo(
+                ModelBundle.DataHash(dataset.Clips, data.Spec.Id),
+                dataset.Count,
+                dataset.GroupCount,
+                labels.Select((l, k) => (l, k)).ToDictionary(x => x.l, x => perClass[x.k], StringComparer.Ordinal),
+                []),
+            Metrics = new Dictionary<string, double>
+            {
+                ["macroF1"] = report.MacroF1,
+                ["balancedAccuracy"] = report.BalancedAccuracy,
+                ["accuracy"] = report.Accuracy,
+                ["ece"] = report.Ece ?? double.NaN,
+            }.Where(kv => double.IsFinite(kv.Value)).ToDictionary(),
+            Packages = ModelBundle.PackageVersions(),
+            CommandLine = commandLine,
+        };
+        manifest.Validate();
+        ModelBundle.WriteAtomically(Path.Combine(folder, ModelBundle.MetricsFileName), report.ToJson());
+        ModelBundle.WriteAtomically(Path.Combine(folder, ModelManifest.FileName), manifest.ToJson());
+        RemoveUnlisted(folder, manifest);
+        return new EnsembleResult(manifest, cv, detector, calibrated);
+    }
+
+    /// <summary>A fold for a group that has no need clips (a detector-only source): FNV-1a of its name, modulo the folds.</summary>
+    public static int StableFold(string group, int folds)
+    {
+        uint hash = 2166136261;
+        foreach (char c in group)
+        {
+            hash = (hash ^ c) * 16777619;
+        }
+
+        return (int)(hash % (uint)folds);
+    }
+
+    private static string Export(TrainedModel model, FeaturizedDataset data, string path, string modelId, IReadOnlyList<string> labels)
+    {
+        string temporary = $"{path}.{Environment.ProcessId}.tmp";
+        OnnxExporter.Export(
+            model.Module,
+            [data.Shape[0], data.Shape[1], data.Shape[2]],
+            temporary,
+            new OnnxExportOptions
+            {
+                MetadataProps = new Dictionary<string, string>
+                {
+                    ["labels"] = string.Join(',', labels),
+                    ["specId"] = data.Spec.Id,
+                    ["modelId"] = modelId,
+                },
+                DocString = $"CryFunctions {model.ModelName} fold model for {string.Join(", ", labels)}",
+            });
+        string hash;
+        using (var onnx = File.OpenRead(temporary))
+        {
+            hash = Convert.ToHexStringLower(SHA256.HashData(onnx));
+        }
+
+        File.Move(temporary, path, overwrite: true);
+        return hash;
+    }
+
+    private static void RemoveUnlisted(string folder, ModelManifest manifest)
+    {
+        var listed = manifest.Members!.Select(m => Path.GetFullPath(Path.Combine(folder, m.File))).ToHashSet(StringComparer.Ordinal);
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(folder, MembersFolder), "*.onnx"))
+        {
+            if (!listed.Contains(Path.GetFullPath(file)))
+            {
+                File.Delete(file);
+            }
+        }
+
+        string single = Path.Combine(folder, ModelBundle.OnnxFileName);
+        if (File.Exists(single))
+        {
+            File.Delete(single); // A format-1 model left from before: the new manifest does not name it.
+        }
+    }
+
+    private static float[] Flatten(float[,] values)
+    {
+        int n = values.GetLength(0), classes = values.GetLength(1);
+        var flat = new float[n * classes];
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < classes; k++)
+            {
+                flat[(i * classes) + k] = values[i, k];
+            }
+        }
+
+        return flat;
+    }
+}
