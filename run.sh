@@ -15,7 +15,19 @@ if [[ -z "$corpus" && -d ../shared/corpus/donateacry ]]; then
   corpus=../shared/corpus/donateacry
 fi
 
-if [[ -n "$corpus" ]]; then
-  exec "$DOTNET" out/cli/cry.dll demo --corpus "$corpus" "$@"
+# The cry detector trains on the raw phone recordings (non-cries and cries through the same decoders) and on
+# non-cries the project makes from Debian packages.
+detector=()
+if [[ -n "$corpus" && -d "$corpus-raw/not_cry" ]]; then
+  detector+=(--detector-data "$corpus-raw")
+elif [[ -z "$corpus" && -d data/donateacry-raw/not_cry ]]; then
+  detector+=(--detector-data data/donateacry-raw)
 fi
-exec "$DOTNET" out/cli/cry.dll demo "$@"
+if infra/make-negatives.sh data/negatives; then
+  detector+=(--detector-data data/negatives)
+fi
+
+if [[ -n "$corpus" ]]; then
+  exec "$DOTNET" out/cli/cry.dll demo --corpus "$corpus" "${detector[@]}" "$@"
+fi
+exec "$DOTNET" out/cli/cry.dll demo "${detector[@]}" "$@"

@@ -121,6 +121,7 @@ public sealed class OnnxCryModel : IDisposable
             {
                 var (session, memberDevice) = LoadMember(folder, file, sha256, manifest, options, log);
                 device = memberDevice;
+                options = options with { Device = device }; // The other members go where the first went: one fallback line, not k.
                 members.Add(new Member(session, session.InputMetadata.Single().Key, session.OutputMetadata.Single().Key, normalisation));
             }
 

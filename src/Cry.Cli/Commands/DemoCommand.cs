@@ -24,12 +24,16 @@ internal static class DemoCommand
         var epochs = new Option<int>("--epochs") { Description = "Maximum training epochs per fold.", DefaultValueFactory = _ => 30 };
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds.", DefaultValueFactory = _ => 5 };
         var seed = new Option<long>("--seed") { Description = "Seed of the whole run.", DefaultValueFactory = _ => 1 };
+        var detectorData = new Option<string[]>("--detector-data")
+        {
+            Description = "A folder of recordings for the cry detector only (not_cry/ non-cries, every other sub-folder cries), e.g. the raw phone uploads; may be repeated.",
+        };
         var command = new Command(
             "demo",
             "Get the corpus, cross-validate the default preset with grouped folds, train the final model, write the report and " +
             "the model bundle, and predict a few clips from groups the model never saw.")
         {
-            corpus, outFolder, epochs, folds, seed,
+            corpus, outFolder, epochs, folds, seed, detectorData,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -61,12 +65,25 @@ internal static class DemoCommand
                 error.WriteLine($"cry: skipped {skipped.Path}: {skipped.Reason}");
             }
 
+            var extra = new List<ClipInfo>();
+            foreach (string detectorFolder in parse.GetValue(detectorData) ?? [])
+            {
+                try
+                {
+                    extra.AddRange(ClipDataset.DetectorFolder(detectorFolder));
+                }
+                catch (DatasetException ex)
+                {
+                    throw new BadInputException($"{detectorFolder}: {ex.Message}", ex);
+                }
+            }
+
             EnsembleResult result;
             string modelFolder = Path.Combine(folder, "model");
             try
             {
                 var view = TrainingProgressView.Create(error);
-                result = view.Run(() => EnsembleBundle.Train(features, modelFolder, new EnsembleOptions { Experiment = options }, "cry " + string.Join(' ', args), view.Log, view));
+                result = view.Run(() => EnsembleBundle.Train(features, modelFolder, new EnsembleOptions { Experiment = options }, "cry " + string.Join(' ', args), view.Log, view, extra));
             }
             catch (DatasetException ex)
             {
