@@ -236,35 +236,15 @@ public sealed class OnnxCryModel : IDisposable
             return;
         }
 
-        var members = PredictMembers(inputs, count, calibrated: true);
-        float[] rows = ArrayPool<float>.Shared.Rent(_members.Length * classes);
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                for (int m = 0; m < _members.Length; m++)
-                {
-                    members[m].AsSpan(i * classes, classes).CopyTo(rows.AsSpan(m * classes, classes));
-                }
-
-                var combined = Probabilities.MeanLogProbability(rows.AsSpan(0, _members.Length * classes), _members.Length, classes);
-                for (int k = 0; k < classes; k++)
-                {
-                    destination[(i * classes) + k] = (float)combined[k];
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(rows);
-        }
+        Combine(PredictMembers(inputs, count).Calibrated, count, destination);
     }
 
     /// <summary>
-    /// Each member's probabilities of <paramref name="count"/> feature tensors: [member][count × labels];
-    /// <paramref name="calibrated"/> false gives softmax(logits), the scale the conformal sets and the certification use.
+    /// Each member's probabilities of <paramref name="count"/> feature tensors, [member][count × labels], both ways from
+    /// one run of every member: calibrated (what the answer's probabilities combine) and uncalibrated softmax(logits)
+    /// (the scale of the conformal sets and the certification).
     /// </summary>
-    public float[][] PredictMembers(ReadOnlySpan<float> inputs, int count, bool calibrated)
+    public (float[][] Calibrated, float[][] Raw) PredictMembers(ReadOnlySpan<float> inputs, int count)
     {
         int classes = Manifest.Labels.Count;
         if (inputs.Length != count * InputLength)
@@ -272,15 +252,40 @@ public sealed class OnnxCryModel : IDisposable
             throw new ArgumentException($"Expected {count} × {InputLength} values, got {inputs.Length}.", nameof(inputs));
         }
 
-        var result = new float[_members.Length][];
+        var calibrated = new float[_members.Length][];
+        var raw = new float[_members.Length][];
         for (int m = 0; m < _members.Length; m++)
         {
-            result[m] = new float[count * classes];
-            Logits(_members[m], inputs, count, result[m]);
-            Probabilities.Softmax(result[m], calibrated ? _temperature : 1.0, calibrated ? _bias : [], result[m], classes);
+            var logits = new float[count * classes];
+            Logits(_members[m], inputs, count, logits);
+            calibrated[m] = new float[logits.Length];
+            raw[m] = new float[logits.Length];
+            Probabilities.Softmax(logits, _temperature, _bias, calibrated[m], classes);
+            Probabilities.Softmax(logits, 1.0, [], raw[m], classes);
         }
 
-        return result;
+        return (calibrated, raw);
+    }
+
+    /// <summary>The ensemble's probability of each tensor: the members' calibrated probabilities combined by mean log-probability.</summary>
+    public void Combine(float[][] calibrated, int count, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(calibrated);
+        int classes = Manifest.Labels.Count;
+        var rows = new float[calibrated.Length * classes];
+        for (int i = 0; i < count; i++)
+        {
+            for (int m = 0; m < calibrated.Length; m++)
+            {
+                calibrated[m].AsSpan(i * classes, classes).CopyTo(rows.AsSpan(m * classes, classes));
+            }
+
+            var combined = Probabilities.MeanLogProbability(rows, calibrated.Length, classes);
+            for (int k = 0; k < classes; k++)
+            {
+                destination[(i * classes) + k] = (float)combined[k];
+            }
+        }
     }
 
     /// <inheritdoc/>

@@ -220,30 +220,34 @@ public sealed class Predictor : IDisposable
     private static NeedScores Need(OnnxCryModel model, ReadOnlySpan<float> inputs, int count, IReadOnlyList<CrySegment> segments, bool hasDetector)
     {
         int classes = model.Manifest.Labels.Count;
-        int length = model.InputLength;
+        // One run of every member over every window gives the window probabilities and, over the cry windows, the set.
+        var (calibrated, raw) = model.PredictMembers(inputs, count);
         var windowProbabilities = new float[count * classes];
-        model.PredictProbabilities(inputs, count, windowProbabilities);
+        model.Combine(calibrated, count, windowProbabilities);
 
         int[] cryWindows = hasDetector && segments.Count > 0
             ? [.. segments.SelectMany(g => Enumerable.Range(g.FirstWindow, g.WindowCount))]
             : [.. Enumerable.Range(0, count)];
         var selected = new float[cryWindows.Length * classes];
-        var selectedInputs = new float[cryWindows.Length * length];
         for (int i = 0; i < cryWindows.Length; i++)
         {
             windowProbabilities.AsSpan(cryWindows[i] * classes, classes).CopyTo(selected.AsSpan(i * classes, classes));
-            inputs.Slice(cryWindows[i] * length, length).CopyTo(selectedInputs.AsSpan(i * length, length));
         }
 
         double[] combined = cryWindows.Length == 1
             ? [.. selected.Select(v => (double)v)]
             : Probabilities.MeanLogProbability(selected, cryWindows.Length, classes);
 
-        // Uncalibrated member probabilities over the same windows: the scale of the sets and of the certification.
-        var members = model.PredictMembers(selectedInputs, cryWindows.Length, calibrated: false);
-        var perMember = members.Select(m => (IReadOnlyList<double>)(cryWindows.Length == 1
-            ? [.. m.Select(v => (double)v)]
-            : Probabilities.MeanLogProbability(m, cryWindows.Length, classes))).ToList();
+        var perMember = raw.Select(member =>
+        {
+            var rows = new float[cryWindows.Length * classes];
+            for (int i = 0; i < cryWindows.Length; i++)
+            {
+                member.AsSpan(cryWindows[i] * classes, classes).CopyTo(rows.AsSpan(i * classes, classes));
+            }
+
+            return (IReadOnlyList<double>)(cryWindows.Length == 1 ? [.. rows.Select(v => (double)v)] : Probabilities.MeanLogProbability(rows, cryWindows.Length, classes));
+        }).ToList();
         var minimum = new double[classes];
         for (int k = 0; k < classes; k++)
         {

@@ -224,17 +224,7 @@ public sealed record ModelManifest
                 "the certification must have one entry per label, in label order.");
         }
 
-        if (Detector is { } detector)
-        {
-            try
-            {
-                detector.Validate();
-            }
-            catch (InvalidDataException ex)
-            {
-                throw new InvalidDataException(ex.Message, ex);
-            }
-        }
+        Detector?.Validate();
     }
 
     private static void Check(bool condition, string message)
