@@ -1,5 +1,6 @@
 using Cry.Audio;
 using Cry.Features.Models;
+using Cry.Training.Evaluation;
 
 using Cry.TestSupport;
 
@@ -160,6 +161,25 @@ public sealed class TrainingCommandTests : IDisposable
         Assert.Contains("\"label\":null", lines[0], StringComparison.Ordinal);
         Assert.Contains("\"labelSet\":[]", lines[0], StringComparison.Ordinal);
         Assert.Contains("\"cryDetected\":true", lines[1], StringComparison.Ordinal);
+
+        // The training report measures the detector per source out of fold; scoring the bundle answers every recording as predict does.
+        var trained = MetricsReport.FromJson(File.ReadAllText(_temp["model/metrics.json"])).Trust;
+        Assert.NotNull(trained?.Detector);
+        Assert.Equal(["data/not_cry/fan", "data/not_cry/street", "data/not_cry/tv"], trained.Detector.PerSource.Where(s => !s.IsCry).Select(s => s.Source));
+        Assert.Equal(12, trained.Detector.PerSource.Where(s => !s.IsCry).Sum(s => s.Count));
+        var (scoreCode, scoreOutput, scoreError) = CliRunner.Run("evaluate", "--model", _temp["model"], "--data", _temp["data"], "--out", _temp["scored"]);
+        Assert.True(scoreCode == 0, scoreError);
+        Assert.Contains("evaluate: cry detection: recall ", scoreOutput, StringComparison.Ordinal);
+        Assert.Contains("non-cries of data/not_cry/tv: ", scoreOutput, StringComparison.Ordinal);
+        var scored = MetricsReport.FromJson(File.ReadAllText(_temp["scored/metrics.json"])).Trust!;
+        Assert.Equal(36 + 12, scored.Recordings);
+        Assert.Equal(36, scored.Sets!.Cries);
+        string report = File.ReadAllText(_temp["scored/report.md"]);
+        Assert.Contains("### Cry detection", report, StringComparison.Ordinal);
+        Assert.Contains("### Prediction sets", report, StringComparison.Ordinal);
+        Assert.True(File.Exists(_temp["scored/detector.png"]));
+        Assert.True(File.Exists(_temp["scored/sets.png"]));
+        Assert.True(File.Exists(_temp["scored/calibration.png"]));
     }
 
     [Fact]

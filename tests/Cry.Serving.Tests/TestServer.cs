@@ -17,9 +17,9 @@ internal sealed class TestServer : IAsyncDisposable
     private readonly Predictor _predictor;
     private readonly WebApplication _app;
 
-    private TestServer(ServingOptions options, AudioDecoder? decoder)
+    private TestServer(ServingOptions options, AudioDecoder? decoder, Action<string>? writeBundle)
     {
-        TinyBundle.Create(Labels, "tiny-served").Write(_folder);
+        (writeBundle ?? (folder => TinyBundle.Create(Labels, "tiny-served").Write(folder)))(_folder);
         File.WriteAllText(Path.Combine(_folder, "metrics.json"), """{"macroF1":0.25,"accuracy":0.5}""");
         var inference = new InferenceOptions { Device = "cpu" };
         _predictor = new Predictor(new HotSwapModelSource(_folder, inference), inference, decoder);
@@ -30,9 +30,10 @@ internal sealed class TestServer : IAsyncDisposable
 
     public HttpClient Client { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
 
-    public static async Task<TestServer> StartAsync(ServingOptions? options = null, AudioDecoder? decoder = null)
+    /// <summary>Starts the host over a tiny format-1 bundle, or over what <paramref name="writeBundle"/> writes into the bundle folder.</summary>
+    public static async Task<TestServer> StartAsync(ServingOptions? options = null, AudioDecoder? decoder = null, Action<string>? writeBundle = null)
     {
-        var server = new TestServer(options ?? new ServingOptions(), decoder);
+        var server = new TestServer(options ?? new ServingOptions(), decoder, writeBundle);
         await server._app.StartAsync();
         string address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseAddress = new Uri(address);

@@ -85,6 +85,43 @@ public sealed record TinyBundle
         File.WriteAllText(Path.Combine(folder, ModelManifest.FileName), Manifest(Convert.ToHexStringLower(SHA256.HashData(onnx))).ToJson());
     }
 
+    /// <summary>
+    /// Writes a format-2 bundle of this model as its only member, with sets (every label's calibration scores spread
+    /// over [0, 1]), the given certified threshold for every label, priors, and a detector whose weights are zero: its
+    /// cry probability is the logistic of <paramref name="detectorBias"/> for every window (a cry when positive).
+    /// </summary>
+    public ModelManifest WriteEnsemble(string folder, double detectorBias, double? confidentThreshold = null)
+    {
+        Directory.CreateDirectory(Path.Combine(folder, "members"));
+        byte[] onnx = OnnxBytes();
+        string file = $"members/{ModelId}-fold-1.onnx";
+        File.WriteAllBytes(Path.Combine(folder, file), onnx);
+        int n = Labels.Count;
+        int features = Cry.Features.Detection.CryFeatures.Count;
+        var manifest = Manifest() with
+        {
+            FormatVersion = ModelManifest.CurrentFormatVersion,
+            Members = [new EnsembleMember(file, Convert.ToHexStringLower(SHA256.HashData(onnx)), new InputNormalisation(Mean ?? new float[Channels], Std ?? [.. Enumerable.Repeat(1f, Channels)]))],
+            Calibration = new ProbabilityCalibration(1, new double[n]),
+            Conformal = new ConformalCalibration(0.1, [.. Labels.Select(_ => (IReadOnlyList<IReadOnlyList<double>>)[[.. Enumerable.Range(1, 19).Select(i => i / 20.0)]])], []),
+            Certification = new CertificationInfo(0.8, 0.05, 0.95, [.. Labels.Select(l => new LabelCertificate(
+                l, 1.0 / n, 0.8, confidentThreshold, confidentThreshold is null ? null : 0.85, 40, 38, confidentThreshold is null ? "never confident" : "certified"))]),
+            Priors = Labels.ToDictionary(l => l, _ => Math.Round(1.0 / n, 6)),
+            Detector = new CryDetectorModel
+            {
+                Mean = new double[features],
+                Scale = [.. Enumerable.Repeat(1.0, features)],
+                Weights = new double[features],
+                Bias = detectorBias,
+                Threshold = 0.5,
+                RecallTarget = 0.97,
+                OutOfFold = new DetectorQuality(0.97, 0.9, 0.95, 100, 100),
+            },
+        };
+        File.WriteAllText(Path.Combine(folder, ModelManifest.FileName), manifest.ToJson());
+        return manifest;
+    }
+
     /// <summary>The probabilities the bundle should give for one C × H × W tensor, computed here in double precision.</summary>
     public double[] Expected(ReadOnlySpan<float> tensor)
     {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Cry.Features.Detection;
 using Cry.Features.Guarantees;
 using Cry.Features.Models;
 using Cry.Training.Data;
@@ -30,7 +31,8 @@ public sealed record EnsembleOptions
 /// <param name="CrossValidation">The grouped cross-validation whose fold models are the members (out-of-fold report).</param>
 /// <param name="Detector">The detector's training, or null when the data has no <c>not_cry/</c>.</param>
 /// <param name="CalibratedOutOfFold">The out-of-fold probabilities after the bundle's calibration (clips × labels).</param>
-public sealed record EnsembleResult(ModelManifest Manifest, CrossValidationResult CrossValidation, DetectorResult? Detector, float[] CalibratedOutOfFold);
+/// <param name="Report">The out-of-fold report as written to <c>metrics.json</c>, with its trust section.</param>
+public sealed record EnsembleResult(ModelManifest Manifest, CrossValidationResult CrossValidation, DetectorResult? Detector, float[] CalibratedOutOfFold, MetricsReport Report);
 
 /// <summary>
 /// Trains a bundle whose answer is the ensemble of the k fold models of a grouped cross-validation, with every number
@@ -208,10 +210,14 @@ public static class EnsembleBundle
         log?.Invoke($"certification: {answers.Count} out-of-fold answers ({falsePositives} of them non-cries the detector let through); " +
             string.Join("; ", certificates.Select(c => $"{labels[c.Label]}: {(c.Threshold is { } t ? $"confident at ≥ {t:0.###}, precision ≥ {c.CertifiedPrecision:0.000}" : "never confident")}")));
 
+        var trust = OutOfFoldTrust(
+            dataset, recordings, detector, calibrated, raw, foldOfClip, conformalScores, negatives.Select(n => n.i).ToArray(), negativeProbabilities,
+            temperature, bias, certificates, options.Alpha, folds, FoldOf);
         var report = cv.Report with
         {
             Title = $"{folds}-fold grouped cross-validation (out of fold)",
             Temperature = temperature,
+            Trust = trust,
         };
         var manifest = new ModelManifest
         {
@@ -260,7 +266,121 @@ public static class EnsembleBundle
         ModelBundle.WriteAtomically(Path.Combine(folder, ModelBundle.MetricsFileName), report.ToJson());
         ModelBundle.WriteAtomically(Path.Combine(folder, ModelManifest.FileName), manifest.ToJson());
         RemoveUnlisted(folder, manifest);
-        return new EnsembleResult(manifest, cv, detector, calibrated);
+        return new EnsembleResult(manifest, cv, detector, calibrated, report);
+    }
+
+    /// <summary>
+    /// The trust report of the out-of-fold answers: every need clip and every non-cry as answered by the fold model and
+    /// the detector fold model that did not see its group, with the bundle's calibration, certified thresholds and rules.
+    /// </summary>
+    /// <remarks>
+    /// An out-of-fold recording has one model that did not see it, so its set is split conformal within its fold (ranked
+    /// among the other held-out recordings of that fold): fewer calibration scores than the bundle's cross-conformal
+    /// sets have, hence sets a little larger and classes more often always in. The confident rule's thresholds were
+    /// certified on these same answers, so their accuracy here is the certification's own data, not a fresh check.
+    /// </remarks>
+    private static TrustReport OutOfFoldTrust(
+        ClipDataset dataset,
+        IReadOnlyList<DetectorRecording> recordings,
+        DetectorResult? detector,
+        float[] calibrated,
+        float[] raw,
+        int[] foldOfClip,
+        List<CalibrationScore> conformalScores,
+        int[] negativeRecordings,
+        float[]?[] negativeProbabilities,
+        double temperature,
+        double[] bias,
+        IReadOnlyList<LabelCertification> certificates,
+        double alpha,
+        int folds,
+        Func<string, int> foldOf)
+    {
+        var labels = dataset.Labels;
+        int classes = labels.Count;
+        var recordingOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int r = 0; r < recordings.Count; r++)
+        {
+            recordingOf[recordings[r].ClipId] = r;
+        }
+
+        (double? Score, bool? Detected, int? Segments) Detection(int r)
+        {
+            if (detector is null)
+            {
+                return (null, null, null);
+            }
+
+            if (r < 0)
+            {
+                return (0, false, 0); // Not decodable for the detector: no cry heard.
+            }
+
+            var model = detector.Model;
+            var windows = detector.OutOfFoldWindows[r];
+            double[] starts = [.. Enumerable.Range(0, windows.Length).Select(w => (double)w)];
+            int segments = CryDetection.Segments(windows, starts, 1, windows.Length, model.Threshold, model.MinSegmentWindows).Count;
+            return (detector.OutOfFoldScores[r], detector.OutOfFoldScores[r] >= model.Threshold, segments);
+        }
+
+        bool Confident(int best, float memberProbability) => certificates[best].Threshold is { } t && memberProbability >= t;
+
+        // Split conformal within each fold: the fold's held-out scores, one recording left out when it is one of them.
+        var byFold = Enumerable.Range(0, folds).Select(f => conformalScores.Select((s, i) => (s, i)).Where(x => x.s.Fold == f).ToList()).ToArray();
+        IReadOnlyList<int> SetOf(int fold, int leaveOut, float[] rawRow)
+        {
+            var scores = byFold[fold].Where(x => x.i != leaveOut).Select(x => x.s with { Fold = 0 }).ToList();
+            var sets = MondrianConformal.Fit(scores, classes, 1, alpha);
+            return sets.Set([[.. rawRow.Select(p => (double)p)]]);
+        }
+
+        var cases = new List<TrustCase>();
+        for (int i = 0; i < dataset.Count; i++)
+        {
+            var clip = dataset.Clips[i];
+            int r = recordingOf.GetValueOrDefault(clip.ClipId, -1);
+            var (score, detected, segments) = Detection(r);
+            bool answered = detected != false;
+            float[] rawRow = raw.AsSpan(i * classes, classes).ToArray();
+            float[] row = calibrated.AsSpan(i * classes, classes).ToArray();
+            int best = Probabilities.ArgMax(row);
+            cases.Add(new TrustCase(
+                clip.ClipId, clip.Source ?? clip.Label, IsCry: true, dataset.LabelIndices[i], r >= 0 ? recordings[r].DurationSeconds : 0, score, detected, segments,
+                answered ? row : null, answered ? SetOf(foldOfClip[i], i, rawRow) : [], answered && Confident(best, rawRow[best])));
+        }
+
+        if (detector is not null)
+        {
+            var need = dataset.Clips.Select(c => c.ClipId).ToHashSet(StringComparer.Ordinal);
+            var negativeOf = negativeRecordings.Select((r, n) => (r, n)).ToDictionary(x => x.r, x => x.n);
+            for (int r = 0; r < recordings.Count; r++)
+            {
+                var recording = recordings[r];
+                if (need.Contains(recording.ClipId))
+                {
+                    continue;
+                }
+
+                var (score, detected, segments) = Detection(r);
+                float[]? rawRow = !recording.IsCry && negativeOf.TryGetValue(r, out int n) ? negativeProbabilities[n] : null;
+                bool answered = detected == true && rawRow is not null;
+                float[]? row = null;
+                int best = 0;
+                if (answered)
+                {
+                    row = new float[classes];
+                    Probabilities.Softmax([.. rawRow!.Select(p => MathF.Log(Math.Max(p, 1e-30f)))], temperature, bias, row, classes);
+                    best = Probabilities.ArgMax(row);
+                }
+
+                cases.Add(new TrustCase(
+                    recording.ClipId, recording.Source, recording.IsCry, Need: null, recording.DurationSeconds, score, detected, segments,
+                    row, detected == true ? (answered ? SetOf(foldOf(recording.Group), -1, rawRow!) : null) : [],
+                    answered && Confident(best, rawRow![best])));
+            }
+        }
+
+        return TrustReport.Compute(labels, cases, 1 - alpha);
     }
 
     /// <summary>A fold for a group that has no need clips (a detector-only source): FNV-1a of its name, modulo the folds.</summary>

@@ -104,7 +104,7 @@ public sealed class ClipDataset
             ReservedLabels.CheckSpelling(label);
             if (ReservedLabels.IsReserved(label))
             {
-                detector.AddRange(ReservedFolderClips(folder, label, options.GroupKey));
+                detector.AddRange(ReservedFolderClips(folder, label, options.GroupKey).Select(c => c with { Source = SourceName(root, label, c.ClipId[(label.Length + 1)..]) }));
                 continue;
             }
 
@@ -128,7 +128,7 @@ public sealed class ClipDataset
             foreach (string file in files)
             {
                 string path = Path.GetFullPath(file);
-                clips.Add(new ClipInfo(path, label, options.GroupKey.GetGroup(path), ClipInfo.MakeClipId(label, path)));
+                clips.Add(new ClipInfo(path, label, options.GroupKey.GetGroup(path), ClipInfo.MakeClipId(label, path)) { Source = FolderName(root) });
             }
         }
 
@@ -166,11 +166,20 @@ public sealed class ClipDataset
             {
                 string relative = clip.ClipId[(label.Length + 1)..];
                 string group = clip.Group.StartsWith(label + "/", StringComparison.Ordinal) ? $"{label}/{name}/{clip.Group[(label.Length + 1)..]}" : clip.Group;
-                result.Add(clip with { Group = group, ClipId = $"{label}/{name}/{relative}" });
+                result.Add(clip with { Group = group, ClipId = $"{label}/{name}/{relative}", Source = SourceName(root, name, relative) });
             }
         }
 
         return result.Count > 0 ? result : throw new DatasetException($"{root}: no recordings in its sub-folders (not_cry/ for non-cries, any other for cries).");
+    }
+
+    private static string FolderName(string root) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)));
+
+    // root/folder[/first sub-folder]: non-cries made by one tool, or removed from one app, are reported together.
+    private static string SourceName(string root, string folder, string relative)
+    {
+        int slash = relative.IndexOf('/');
+        return slash > 0 ? $"{FolderName(root)}/{folder}/{relative[..slash]}" : $"{FolderName(root)}/{folder}";
     }
 
     /// <summary>Every recording below a reserved folder, at any depth; the group is the UUID, else the sub-folder path.</summary>

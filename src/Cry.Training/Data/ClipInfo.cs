@@ -7,6 +7,13 @@ namespace Cry.Training.Data;
 /// <param name="ClipId">Stable id, <c>label/file-name</c> (extension included), independent of where the corpus lies.</param>
 public sealed record ClipInfo(string Path, string Label, string Group, string ClipId)
 {
+    /// <summary>
+    /// Where the recording comes from, for reports per source: the data folder's name, and for recordings of a
+    /// reserved or detector-only folder that folder and its first sub-folder (e.g. <c>negatives/not_cry/espeak</c>);
+    /// null when unknown (a manifest, a pipeline clip).
+    /// </summary>
+    public string? Source { get; init; }
+
     /// <summary>The stable id for a clip file of a label: <c>label/file-name</c>, extension included.</summary>
     /// <remarks>
     /// The extension is part of the id so that <c>a.wav</c> and <c>a.m4a</c> of one label are two clips (two

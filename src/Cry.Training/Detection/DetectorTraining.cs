@@ -18,6 +18,9 @@ public sealed record DetectorRecording(string ClipId, string Group, bool IsCry, 
 {
     /// <summary>Its windows.</summary>
     public int Windows => Features.Length / CryFeatures.Count;
+
+    /// <summary>The recording's length in seconds.</summary>
+    public double DurationSeconds { get; init; }
 }
 
 /// <summary>Settings of the cry detector's training.</summary>
@@ -74,7 +77,10 @@ public static class DetectorTraining
                 var windows = RecordingWindows.Plan(extractor, signal);
                 bool isCry = clip.Label != ReservedLabels.NotCry;
                 result[i] = new DetectorRecording(
-                    clip.ClipId, clip.Group, isCry, SourceOf(clip), CryDetection.Features(windows, features.Value), isCry ? null : extractor.ComputeImage(windows.Window(0)));
+                    clip.ClipId, clip.Group, isCry, SourceOf(clip), CryDetection.Features(windows, features.Value), isCry ? null : extractor.ComputeImage(windows.Window(0)))
+                {
+                    DurationSeconds = signal.DurationSeconds,
+                };
             }
             catch (Exception ex) when (ex is AudioFormatException or IOException or UnauthorizedAccessException)
             {
@@ -157,25 +163,10 @@ public static class DetectorTraining
     }
 
     /// <summary>The area under the ROC curve of scores for cries against non-cries (ties count half).</summary>
-    public static double Auc(IReadOnlyList<DetectorRecording> recordings, IReadOnlyList<double> scores)
-    {
-        var cries = Enumerable.Range(0, recordings.Count).Where(i => recordings[i].IsCry).Select(i => scores[i]).ToArray();
-        var others = Enumerable.Range(0, recordings.Count).Where(i => !recordings[i].IsCry).Select(i => scores[i]).Order().ToArray();
-        if (cries.Length == 0 || others.Length == 0)
-        {
-            return double.NaN;
-        }
-
-        double sum = 0;
-        foreach (double c in cries)
-        {
-            int below = LowerBound(others, c);
-            int belowOrEqual = UpperBound(others, c);
-            sum += below + (0.5 * (belowOrEqual - below));
-        }
-
-        return sum / ((double)cries.Length * others.Length);
-    }
+    public static double Auc(IReadOnlyList<DetectorRecording> recordings, IReadOnlyList<double> scores) =>
+        Evaluation.DetectorTrust.AreaUnderCurve(
+            [.. Enumerable.Range(0, recordings.Count).Where(i => recordings[i].IsCry).Select(i => scores[i])],
+            [.. Enumerable.Range(0, recordings.Count).Where(i => !recordings[i].IsCry).Select(i => scores[i])]);
 
     private static double[] Score(LogisticModel model, DetectorRecording recording)
     {
@@ -241,6 +232,11 @@ public static class DetectorTraining
 
     private static string SourceOf(ClipInfo clip)
     {
+        if (clip.Source is { } source)
+        {
+            return source;
+        }
+
         if (!ReservedLabels.IsReserved(clip.Label))
         {
             return clip.Label;
@@ -250,29 +246,5 @@ public static class DetectorTraining
         string relative = clip.ClipId[(clip.Label.Length + 1)..];
         int slash = relative.IndexOf('/');
         return slash > 0 ? $"{clip.Label}/{relative[..slash]}" : clip.Label;
-    }
-
-    private static int LowerBound(double[] sorted, double x)
-    {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] < x) { lo = mid + 1; } else { hi = mid; }
-        }
-
-        return lo;
-    }
-
-    private static int UpperBound(double[] sorted, double x)
-    {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] <= x) { lo = mid + 1; } else { hi = mid; }
-        }
-
-        return lo;
     }
 }

@@ -18,27 +18,25 @@ public static class CalibrationMetrics
     /// <exception cref="ArgumentException">Lengths disagree, there are no clips, or a class index is out of range.</exception>
     public static double ExpectedCalibrationError(ReadOnlySpan<int> actual, ReadOnlySpan<float> probabilities, int classCount, int bins = 10)
     {
+        var reliability = Reliability(actual, probabilities, classCount, bins);
+        int rows = reliability.Sum(b => b.Count);
+        return reliability.Sum(b => b.Count == 0 ? 0 : b.Count * Math.Abs(b.Accuracy - b.MeanConfidence)) / rows;
+    }
+
+    /// <summary>The reliability diagram behind <see cref="ExpectedCalibrationError"/>: each bin's clips, mean confidence and accuracy.</summary>
+    /// <exception cref="ArgumentException">Lengths disagree, there are no clips, or a class index is out of range.</exception>
+    public static ReliabilityBin[] Reliability(ReadOnlySpan<int> actual, ReadOnlySpan<float> probabilities, int classCount, int bins = 10)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bins);
         int rows = CheckShape(actual, probabilities, classCount);
-        Span<double> confidenceSum = bins <= 256 ? stackalloc double[bins] : new double[bins];
-        Span<int> correctCount = bins <= 256 ? stackalloc int[bins] : new int[bins];
-        Span<int> binCount = bins <= 256 ? stackalloc int[bins] : new int[bins];
-        confidenceSum.Clear();
-        correctCount.Clear();
-        binCount.Clear();
+        var confidenceSum = new double[bins];
+        var correctCount = new int[bins];
+        var binCount = new int[bins];
         for (int i = 0; i < rows; i++)
         {
             ClassificationMetrics.CheckClass(actual[i], classCount, nameof(actual));
             ReadOnlySpan<float> row = probabilities.Slice(i * classCount, classCount);
-            int best = 0;
-            for (int c = 1; c < classCount; c++)
-            {
-                if (row[c] > row[best])
-                {
-                    best = c;
-                }
-            }
-
+            int best = Cry.Features.Models.Probabilities.ArgMax(row);
             double confidence = Math.Clamp(row[best], 0.0, 1.0);
             int bin = Math.Clamp((int)Math.Ceiling(confidence * bins) - 1, 0, bins - 1);
             confidenceSum[bin] += confidence;
@@ -46,16 +44,12 @@ public static class CalibrationMetrics
             correctCount[bin] += best == actual[i] ? 1 : 0;
         }
 
-        double ece = 0;
-        for (int b = 0; b < bins; b++)
-        {
-            if (binCount[b] > 0)
-            {
-                ece += Math.Abs(correctCount[b] - confidenceSum[b]) / rows;
-            }
-        }
-
-        return ece;
+        return [.. Enumerable.Range(0, bins).Select(b => new ReliabilityBin(
+            b / (double)bins,
+            (b + 1) / (double)bins,
+            binCount[b],
+            binCount[b] == 0 ? double.NaN : confidenceSum[b] / binCount[b],
+            binCount[b] == 0 ? double.NaN : correctCount[b] / (double)binCount[b]))];
     }
 
     /// <summary>Mean negative log-likelihood of the actual classes under row-major probabilities.</summary>
@@ -90,3 +84,11 @@ public static class CalibrationMetrics
         return rows;
     }
 }
+
+/// <summary>One bin of a reliability diagram.</summary>
+/// <param name="Lower">The bin's lower confidence edge (exclusive, except 0).</param>
+/// <param name="Upper">Its upper edge (inclusive).</param>
+/// <param name="Count">Clips whose top probability falls in the bin.</param>
+/// <param name="MeanConfidence">Their mean top probability (NaN when empty).</param>
+/// <param name="Accuracy">The share of them whose top class is right (NaN when empty).</param>
+public sealed record ReliabilityBin(double Lower, double Upper, int Count, double MeanConfidence, double Accuracy);

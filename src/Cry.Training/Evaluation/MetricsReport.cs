@@ -58,6 +58,9 @@ public sealed record MetricsReport
     /// <summary>Per-fold mean ± sd, for a cross-validated evaluation.</summary>
     public FoldSummary? Folds { get; init; }
 
+    /// <summary>What the product's statements are worth (detector, sets, confident answers, calibration); null when not measured.</summary>
+    public TrustReport? Trust { get; init; }
+
     /// <summary>Assembles a report from computed parts.</summary>
     /// <exception cref="ArgumentException">The number of labels differs from the metrics' class count.</exception>
     public static MetricsReport Create(
@@ -155,6 +158,7 @@ public sealed record MetricsReport
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     WriteIndented = true,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(MetricsReport))]
 internal sealed partial class MetricsReportJsonContext : JsonSerializerContext;

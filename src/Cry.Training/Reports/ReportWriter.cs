@@ -9,7 +9,8 @@ namespace Cry.Training.Reports;
 /// <para>Files: <c>metrics.json</c> (<see cref="MetricsReport.ToJson"/>); <c>report.md</c> (title, method paragraph,
 /// the tables of <see cref="MetricsReportMarkdown"/>, the figures linked by relative path, the extra section, the skipped
 /// clips); <c>confusion.png</c>; <c>per-class.png</c>; <c>learning-curves.png</c> when curves are given;
-/// <c>examples.png</c> when examples are given. Existing files of these names are replaced.</para>
+/// <c>examples.png</c> when examples are given; with a trust report (<see cref="MetricsReport.Trust"/>) its section in
+/// <c>report.md</c> and <c>detector.png</c>, <c>sets.png</c> and <c>calibration.png</c> where it has those parts. Existing files of these names are replaced.</para>
 /// <para>Figures are drawn with ScottPlot; the font comes from <see cref="ReportWriterOptions.FontFile"/> or is looked up
 /// (see <see cref="ReportWriterOptions"/>).</para>
 /// </remarks>
@@ -32,6 +33,15 @@ public static class ReportWriter
 
     /// <summary>File name of the feature-image examples.</summary>
     public const string ExamplesFile = "examples.png";
+
+    /// <summary>File name of the cry detector's ROC and precision–recall curves (with a trust report).</summary>
+    public const string DetectorFile = "detector.png";
+
+    /// <summary>File name of the set coverage per need (with a trust report that has sets).</summary>
+    public const string SetsFile = "sets.png";
+
+    /// <summary>File name of the reliability diagram and accuracy–coverage curve (with a trust report).</summary>
+    public const string CalibrationFile = "calibration.png";
 
     /// <summary>Writes the report into <paramref name="folder"/>, creating it, and returns the paths of the files written.</summary>
     /// <exception cref="ArgumentException">The folder is empty, or the metrics' confusion matrix does not match its labels.</exception>
@@ -77,6 +87,27 @@ public static class ReportWriter
             figures.Add((ExamplesFile, "Feature images of a few clips per class"));
         }
 
+        if (metrics.Trust is { } trust)
+        {
+            if (trust.Detector is { } detector)
+            {
+                TrustPlots.Detector(detector, font, Save(DetectorFile));
+                figures.Add((DetectorFile, "Cry detector: ROC and precision–recall curves, the bundle's threshold marked"));
+            }
+
+            if (trust.Sets is { } sets)
+            {
+                TrustPlots.Sets(sets, font, Save(SetsFile));
+                figures.Add((SetsFile, "Prediction sets: share of each need's cries whose set holds the true need (95 % intervals), the level dashed"));
+            }
+
+            if (trust.Calibration is { } calibration)
+            {
+                TrustPlots.Calibration(calibration, trust.Confident, font, Save(CalibrationFile));
+                figures.Add((CalibrationFile, "Reliability of the answered top probability (clips per bin) and accuracy when answering only the most probable share"));
+            }
+        }
+
         File.WriteAllText(Save(MarkdownFile), Markdown(content, figures));
         return written;
     }
@@ -87,6 +118,11 @@ public static class ReportWriter
         md.Append("# ").AppendLine(content.Title).AppendLine();
         md.AppendLine(content.Method.Trim()).AppendLine();
         md.AppendLine(MetricsReportMarkdown.Render(content.Metrics).TrimEnd()).AppendLine();
+        if (content.Metrics.Trust is { } trust)
+        {
+            md.AppendLine(TrustReportMarkdown.Render(trust).TrimEnd()).AppendLine();
+        }
+
         md.AppendLine("## Figures").AppendLine();
         foreach ((string file, string caption) in figures)
         {
