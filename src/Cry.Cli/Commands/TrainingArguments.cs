@@ -30,7 +30,7 @@ internal sealed class TrainingArguments
 
     public Option<double> LearningRate { get; } = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
 
-    public Option<int> Patience { get; } = new("--patience") { Description = "Stop after this many epochs without a better validation macro-F1 (0: never).", DefaultValueFactory = _ => 10 };
+    public Option<int> Patience { get; } = new("--patience") { Description = "Stop after this many epochs without a lower validation loss (0: never); the epoch of the lowest loss is kept.", DefaultValueFactory = _ => 10 };
 
     public Option<long> Seed { get; } = new("--seed") { Description = "Seed of splits, augmentation order and weights: the same seed gives the same CPU run.", DefaultValueFactory = _ => 1 };
 

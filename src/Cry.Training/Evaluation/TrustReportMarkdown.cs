@@ -76,5 +76,7 @@ public static class TrustReportMarkdown
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    // An empty rate (no recordings of a class) reads as a dash, not NaN.
+    private static string Invariant(FormattableString text) =>
+        string.Format(CultureInfo.InvariantCulture, text.Format, [.. text.GetArguments().Select(a => a is double d && double.IsNaN(d) ? (object)"—" : a)]);
 }

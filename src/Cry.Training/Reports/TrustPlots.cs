@@ -88,6 +88,7 @@ internal static class TrustPlots
         var bins = reliability.Add.Scatter(filled.Select(b => b.MeanConfidence).ToArray(), filled.Select(b => b.Accuracy).ToArray(), Colors.C0);
         bins.LegendText = Invariant($"bins (ECE {calibration.Ece:0.000}, n = {calibration.Answers})");
         bins.MarkerSize = 7;
+        bins.LineWidth = 0;
         var ideal = reliability.Add.Line(0, 0, 1, 1);
         ideal.LinePattern = LinePattern.Dashed;
         ideal.LineColor = Colors.Gray;
@@ -100,6 +101,7 @@ internal static class TrustPlots
         }
 
         Finish(reliability, "Reliability of the top probability", "mean top probability", "share right", font, Alignment.UpperLeft);
+        reliability.Axes.SetLimits(0, 1, 0, 1.1);
 
         Curve(coverage, confident.AccuracyCoverage, Colors.C0, "answering the most probable share");
         Finish(coverage, "Accuracy against coverage", "share of detected need cries answered", "share right", font, Alignment.UpperRight);
