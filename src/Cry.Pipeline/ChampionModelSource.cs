@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cry.Inference;
+using Cry.Pipeline.Retraining;
 using Cry.Pipeline.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -90,22 +91,7 @@ public sealed class ChampionModelSource : IModelSource
             var champion = JsonSerializer.Deserialize<ChampionPointer>(pointer.Data)
                 ?? throw new ModelBundleException("models/champion.json is empty.");
             string folder = Path.Combine(_cache, champion.ModelId);
-            foreach (string file in new[] { "model.onnx", "manifest.json", "metrics.json" })
-            {
-                var artifact = await _store.TryReadAsync(Containers.Models, $"{champion.ModelId}/{file}", cancellation).ConfigureAwait(false);
-                if (artifact is null)
-                {
-                    if (file == "metrics.json")
-                    {
-                        continue;
-                    }
-
-                    throw new ModelBundleException($"models/{champion.ModelId}/{file} is missing; the champion cannot be loaded.");
-                }
-
-                Directory.CreateDirectory(folder);
-                await File.WriteAllBytesAsync(Path.Combine(folder, file), artifact.Data, cancellation).ConfigureAwait(false);
-            }
+            await StoredBundle.DownloadAsync(_store, champion.ModelId, folder, cancellation).ConfigureAwait(false);
 
             var next = new HotSwapModelSource(folder, _options, Timeout.InfiniteTimeSpan, message => _logger.LogInformation("{Message}", message));
             var previous = Interlocked.Exchange(ref _current, next);

@@ -43,8 +43,22 @@ public sealed class PipelineEndToEndTests : IDisposable
             }
         }
 
+        // Non-cries for the cry detector: noise at several levels, one app instance each.
+        var random = new Random(7);
+        for (int i = 0; i < 12; i++)
+        {
+            float level = 0.05f + (0.2f * (float)random.NextDouble());
+            var noise = Enumerable.Range(0, 8000 * 2).Select(_ => level * (float)((random.NextDouble() * 2) - 1)).ToArray();
+            string name = $"{Guid.NewGuid()}-noise.wav";
+            await store.WriteAsync(Containers.Clips, $"not_cry/{name}", WavEncoder.Encode(noise, 8000), cancellation: Cancel);
+            foreach (var work in (await ingestion.AcceptAsync("not_cry", name, Cancel)).Work)
+            {
+                await ingestion.ComputeAsync(work, Cancel);
+            }
+        }
+
         var snapshot = await DatasetSnapshot.TakeAsync(store, spec, cancellation: Cancel);
-        Assert.Equal(36, snapshot.Clips.Count);
+        Assert.Equal(48, snapshot.Clips.Count);
         Assert.Contains(snapshot.Clips, c => c.HeldOut);
         Assert.Equal(snapshot.SnapshotId, (await DatasetSnapshot.TakeAsync(store, spec, cancellation: Cancel)).SnapshotId); // unchanged data, same id
 
@@ -57,8 +71,20 @@ public sealed class PipelineEndToEndTests : IDisposable
         var result = TrainingResult.Parse((await store.TryReadAsync(Containers.Models, "run-1/result.json", Cancel))!.Data)!;
         Assert.Equal(TrainingResult.Succeeded, result.Status);
 
+        // The job trains the bundle `cry train` makes: the fold models answer together, with the cry detector.
+        var manifest = Cry.Features.Models.ModelManifest.Parse(System.Text.Encoding.UTF8.GetString((await store.TryReadAsync(Containers.Models, "run-1/manifest.json", Cancel))!.Data));
+        Assert.Equal(Cry.Features.Models.ModelManifest.CurrentFormatVersion, manifest.FormatVersion);
+        Assert.Equal("run-1", manifest.ModelId);
+        Assert.NotNull(manifest.Detector);
+        foreach (var member in manifest.Members!)
+        {
+            Assert.NotNull(await store.TryReadAsync(Containers.Models, $"run-1/{member.File}", Cancel));
+        }
+
         var score = await ModelEvaluation.ScoreAsync(store, "run-1", snapshot, _temp["cache"], Cancel);
-        Assert.Equal(snapshot.Clips.Count(c => c.HeldOut), score.Clips);
+        Assert.Equal(snapshot.Clips.Count(c => c.HeldOut && c.Label != "not_cry"), score.Clips);
+        Assert.NotNull(score.CryRecall);
+        Assert.Equal(snapshot.Clips.Count(c => c.HeldOut && c.Label == "not_cry"), score.NonCries);
         var decision = await ModelEvaluation.DecideAsync(store, score, null, null, 0.01, Cancel);
         Assert.True(decision.Promoted);
 
@@ -72,6 +98,15 @@ public sealed class PipelineEndToEndTests : IDisposable
         var champion = await ModelEvaluation.ReadChampionAsync(store, Cancel);
         var same = await ModelEvaluation.DecideAsync(store, score with { ModelId = "run-1" }, score, champion!.Value.ETag, 0.01, Cancel);
         Assert.False(same.Promoted);
+
+        // Better needs never buy worse detection: no detector, or a cry recall below the champion's, is not promoted.
+        var noDetector = await ModelEvaluation.DecideAsync(store, score with { ModelId = "run-1", MacroF1 = score.MacroF1 + 0.2, CryRecall = null }, score, champion.Value.ETag, 0.01, Cancel);
+        Assert.False(noDetector.Promoted);
+        Assert.Contains("no cry detector", noDetector.Reason, StringComparison.Ordinal);
+        var deafer = await ModelEvaluation.DecideAsync(
+            store, score with { ModelId = "run-1", MacroF1 = score.MacroF1 + 0.2, CryRecall = score.CryRecall - 0.05 }, score, champion.Value.ETag, 0.01, Cancel);
+        Assert.False(deafer.Promoted);
+        Assert.Contains("cry recall", deafer.Reason, StringComparison.Ordinal);
 
         // A job whose snapshot does not exist fails with a result saying why, and a non-zero exit.
         await File.WriteAllTextAsync(jobFile, (job with { RunId = "run-2", SnapshotId = "missing" }).ToJson(), Cancel);

@@ -11,8 +11,9 @@ using Cry.Training.Torch.Experiments;
 namespace Cry.Cli.Commands;
 
 /// <summary>
-/// <c>cry train-job</c>: the training job's entry point. Reads the job's snapshot and stored feature tensors, trains
-/// on the training groups, stores the bundle under <c>models/{runId}/</c> and a <c>result.json</c> (a failed result
+/// <c>cry train-job</c>: the training job's entry point. Reads the job's snapshot and stored feature tensors (and the
+/// clips' audio for the cry detector when the snapshot has <c>not_cry/</c> clips), trains the ensemble bundle of
+/// <c>cry train</c> on the training groups, stores it under <c>models/{runId}/</c> and a <c>result.json</c> (a failed result
 /// with the reason when training cannot run). Rerunning a run id writes the same paths.
 /// </summary>
 internal static class TrainJobCommand
@@ -96,64 +97,94 @@ internal static class TrainJobCommand
             var snapshot = await DatasetSnapshot.ReadAsync(store, job.SnapshotId, cancellation);
             var training = snapshot.Clips.Where(c => !c.HeldOut).ToList();
             log($"job {job.RunId}: snapshot {snapshot.SnapshotId}, {training.Count} training clips, {snapshot.Clips.Count - training.Count} held out");
-            var clips = new List<ClipInfo>();
-            var tensors = new List<float[][]>();
-            int detectorClips = 0;
-            foreach (var clip in training)
-            {
-                if (ReservedLabels.IsReserved(clip.Label))
-                {
-                    detectorClips++; // For the cry detector only: never a need class.
-                    continue;
-                }
 
-                var variants = new List<float[]>();
-                for (int v = 0; v < clip.Variants; v++)
-                {
-                    var stored = await store.TryReadAsync(Containers.Features, clip.TensorPath(snapshot.Spec.Id, v), cancellation);
-                    if (stored is null)
-                    {
-                        break; // Erased since the snapshot.
-                    }
-
-                    variants.Add(NpyFile.Read(new MemoryStream(stored.Data)).ToSingleArray());
-                }
-
-                if (variants.Count > 0)
-                {
-                    clips.Add(new ClipInfo($"{clip.Label}/{clip.Name}", clip.Label, clip.Group, ClipInfo.MakeClipId(clip.Label, clip.Name)));
-                    tensors.Add([.. variants]);
-                }
-            }
-
-            if (detectorClips > 0)
-            {
-                log($"job {job.RunId}: {detectorClips} clips of {ReservedLabels.NotCry}/ and {ReservedLabels.Cry}/ are kept out of the need classes; this version trains no cry detector, so the model has none");
-            }
-
-            var features = FeaturizedDataset.FromTensors(ClipDataset.FromClips(clips), snapshot.Spec, [.. tensors]);
-            var options = new ExperimentOptions
-            {
-                Seed = (ulong)job.Seed,
-                Training = new TrainingOptions { Model = job.Model, Epochs = job.Epochs, Patience = job.Patience, Seed = job.Seed, Threads = threads },
-            };
-            using var final = ModelBundle.Train(features, options, commandLine, log);
-            var named = final with { Manifest = final.Manifest with { ModelId = job.RunId } };
-            string folder = Path.Combine(Path.GetTempPath(), "cry-train-job-" + Guid.NewGuid().ToString("N"));
+            // The cry detector learns from the audio of every clip (its features are not the stored tensors): the audio is
+            // read only when there are non-cries to learn from.
+            bool detector = training.Any(c => c.Label == ReservedLabels.NotCry);
+            string work = Path.Combine(Path.GetTempPath(), "cry-train-job-" + Guid.NewGuid().ToString("N"));
             try
             {
-                ModelBundle.Write(folder, named);
-                foreach (string file in Directory.GetFiles(folder))
+                var clips = new List<ClipInfo>();
+                var tensors = new List<float[][]>();
+                foreach (var clip in training)
                 {
-                    await store.WriteAsync(Containers.Models, $"{job.RunId}/{Path.GetFileName(file)}", await File.ReadAllBytesAsync(file, cancellation), cancellation: cancellation);
+                    string? audio = detector ? await DownloadAudioAsync(store, clip, work, cancellation) : null;
+                    if (detector && audio is null)
+                    {
+                        continue; // Erased since the snapshot.
+                    }
+
+                    string clipId = ClipInfo.MakeClipId(clip.Label, clip.Name);
+                    if (ReservedLabels.IsReserved(clip.Label))
+                    {
+                        if (audio is not null)
+                        {
+                            clips.Add(new ClipInfo(audio, clip.Label, clip.Group, clipId) { Source = $"clips/{clip.Label}" });
+                        }
+
+                        continue; // For the cry detector only: never a need class.
+                    }
+
+                    var variants = new List<float[]>();
+                    for (int v = 0; v < clip.Variants; v++)
+                    {
+                        var stored = await store.TryReadAsync(Containers.Features, clip.TensorPath(snapshot.Spec.Id, v), cancellation);
+                        if (stored is null)
+                        {
+                            break; // Erased since the snapshot.
+                        }
+
+                        variants.Add(NpyFile.Read(new MemoryStream(stored.Data)).ToSingleArray());
+                    }
+
+                    if (variants.Count > 0)
+                    {
+                        clips.Add(new ClipInfo(audio ?? $"{clip.Label}/{clip.Name}", clip.Label, clip.Group, clipId) { Source = "clips" });
+                        tensors.Add([.. variants]);
+                    }
                 }
+
+                if (!detector)
+                {
+                    log($"job {job.RunId}: the snapshot has no {ReservedLabels.NotCry}/ clips, so the bundle has no cry detector (its answers carry cryDetected: null)");
+                }
+
+                var dataset = ClipDataset.FromClips(clips);
+                var features = FeaturizedDataset.FromTensors(dataset, snapshot.Spec, [.. tensors]);
+                int[] groups = dataset.GroupCountsPerLabel();
+                int folds = Math.Min(DefaultFolds, groups.Min());
+                if (folds < 2)
+                {
+                    throw new DatasetException($"'{dataset.Labels[Array.IndexOf(groups, groups.Min())]}' has clips of {groups.Min()} app instance(s); the grouped folds need at least 2 per need.");
+                }
+
+                if (folds < DefaultFolds)
+                {
+                    log($"job {job.RunId}: {DefaultFolds} folds lowered to {folds}, the fewest app instances of a need");
+                }
+
+                var options = new EnsembleOptions
+                {
+                    ModelId = job.RunId,
+                    Experiment = new ExperimentOptions
+                    {
+                        Folds = folds,
+                        Seed = (ulong)job.Seed,
+                        Training = new TrainingOptions { Model = job.Model, Epochs = job.Epochs, Patience = job.Patience, Seed = job.Seed, Threads = threads },
+                    },
+                };
+                string folder = Path.Combine(work, "bundle");
+                var trained = EnsembleBundle.Train(features, folder, options, commandLine, log);
+                await StoredBundle.UploadAsync(store, job.RunId, folder, cancellation);
+                result = new TrainingResult(job.RunId, TrainingResult.Succeeded, null, snapshot.SnapshotId, trained.Report.MacroF1, DateTimeOffset.UtcNow);
             }
             finally
             {
-                Directory.Delete(folder, recursive: true);
+                if (Directory.Exists(work))
+                {
+                    Directory.Delete(work, recursive: true);
+                }
             }
-
-            result = new TrainingResult(job.RunId, TrainingResult.Succeeded, null, snapshot.SnapshotId, final.Validation.MacroF1, DateTimeOffset.UtcNow);
         }
         catch (Exception ex) when (ex is DatasetException or InvalidDataException or ArgumentException or InvalidOperationException)
         {
@@ -163,6 +194,24 @@ internal static class TrainJobCommand
         await store.WriteAsync(Containers.Models, job.ResultPath, result.ToJson(), cancellation: cancellation);
         log($"job {job.RunId}: {result.Status}{(result.Reason is null ? string.Empty : $": {result.Reason}")}");
         return result;
+    }
+
+    /// <summary>Folds of the job's grouped cross-validation (lowered to the fewest app instances of a need).</summary>
+    public const int DefaultFolds = 5;
+
+    // The clip's audio into work/audio/{label}/{name}; null when it was erased since the snapshot.
+    private static async Task<string?> DownloadAudioAsync(IArtifactStore store, SnapshotClip clip, string work, CancellationToken cancellation)
+    {
+        var audio = await store.TryReadAsync(Containers.Clips, $"{clip.Label}/{clip.Name}", cancellation);
+        if (audio is null)
+        {
+            return null;
+        }
+
+        string path = Path.Combine(work, "audio", clip.Label, clip.Name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllBytesAsync(path, audio.Data, cancellation);
+        return path;
     }
 
     private static IArtifactStore OpenStore(string? connection, string? folder)

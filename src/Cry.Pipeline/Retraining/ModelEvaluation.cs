@@ -14,7 +14,20 @@ public sealed record EvaluationResult(
     [property: JsonPropertyName("snapshotId")] string SnapshotId,
     [property: JsonPropertyName("macroF1")] double MacroF1,
     [property: JsonPropertyName("balancedAccuracy")] double BalancedAccuracy,
-    [property: JsonPropertyName("clips")] int Clips);
+    [property: JsonPropertyName("clips")] int Clips)
+{
+    /// <summary>Share of the held-out cries (need clips and <c>cry/</c>) the detector found; null without a detector.</summary>
+    [JsonPropertyName("cryRecall")]
+    public double? CryRecall { get; init; }
+
+    /// <summary>Share of the held-out <c>not_cry/</c> clips it recognised; null without a detector or without such clips.</summary>
+    [JsonPropertyName("nonCryRecognised")]
+    public double? NonCryRecognised { get; init; }
+
+    /// <summary>Held-out <c>not_cry/</c> clips scored.</summary>
+    [JsonPropertyName("nonCries")]
+    public int NonCries { get; init; }
+}
 
 /// <summary>The outcome of comparing a challenger with the champion.</summary>
 public sealed record PromotionDecision(
@@ -38,13 +51,7 @@ public static class ModelEvaluation
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(snapshot);
         string folder = Path.Combine(cacheFolder, "evaluate-" + modelId);
-        foreach (string file in new[] { "model.onnx", "manifest.json" })
-        {
-            var artifact = await store.TryReadAsync(Containers.Models, $"{modelId}/{file}", cancellation).ConfigureAwait(false)
-                ?? throw new ModelBundleException($"models/{modelId}/{file} is missing.");
-            Directory.CreateDirectory(folder);
-            await File.WriteAllBytesAsync(Path.Combine(folder, file), artifact.Data, cancellation).ConfigureAwait(false);
-        }
+        await StoredBundle.DownloadAsync(store, modelId, folder, cancellation).ConfigureAwait(false);
 
         var options = new InferenceOptions { Device = "cpu" };
         using var predictor = new Predictor(new HotSwapModelSource(folder, options, Timeout.InfiniteTimeSpan), options);
@@ -53,7 +60,9 @@ public static class ModelEvaluation
         var labels = needClips.Select(c => c.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var actual = new List<int>();
         var predicted = new List<int>();
-        foreach (var clip in needClips.Where(c => c.HeldOut))
+        int cries = 0, found = 0, nonCries = 0, recognised = 0;
+        bool hasDetector = false;
+        foreach (var clip in snapshot.Clips.Where(c => c.HeldOut))
         {
             var wav = await store.TryReadAsync(Containers.Clips, $"{clip.Label}/{clip.Name}", cancellation).ConfigureAwait(false);
             if (wav is null)
@@ -61,15 +70,37 @@ public static class ModelEvaluation
                 continue; // Erased since the snapshot.
             }
 
-            string label;
+            PredictionResult answer;
             try
             {
-                label = predictor.Predict(wav.Data).Label ?? "(no cry detected)"; // A missed cry is a wrong answer.
+                answer = predictor.Predict(wav.Data);
             }
             catch (AudioFormatException)
             {
                 continue; // Cannot happen for an accepted clip unless it was replaced; it is not scored.
             }
+
+            if (answer.CryDetected is { } detected)
+            {
+                hasDetector = true;
+                if (clip.Label == ReservedLabels.NotCry)
+                {
+                    nonCries++;
+                    recognised += detected ? 0 : 1;
+                }
+                else
+                {
+                    cries++;
+                    found += detected ? 1 : 0;
+                }
+            }
+
+            if (ReservedLabels.IsReserved(clip.Label))
+            {
+                continue; // not_cry/ and cry/ have no need to be right about.
+            }
+
+            string label = answer.Label ?? "(no cry detected)"; // A missed cry is a wrong answer.
 
             int index = labels.IndexOf(label);
             if (index < 0)
@@ -88,7 +119,12 @@ public static class ModelEvaluation
         }
 
         var metrics = ClassificationMetrics.Compute([.. actual], [.. predicted], labels.Count);
-        return new EvaluationResult(modelId, snapshot.SnapshotId, metrics.MacroF1, metrics.BalancedAccuracy, actual.Count);
+        return new EvaluationResult(modelId, snapshot.SnapshotId, metrics.MacroF1, metrics.BalancedAccuracy, actual.Count)
+        {
+            CryRecall = hasDetector && cries > 0 ? found / (double)cries : null,
+            NonCryRecognised = hasDetector && nonCries > 0 ? recognised / (double)nonCries : null,
+            NonCries = nonCries,
+        };
     }
 
     /// <summary>The current champion pointer and its version tag, or null.</summary>
@@ -99,10 +135,16 @@ public static class ModelEvaluation
         return stored is null ? null : (JsonSerializer.Deserialize<ChampionPointer>(stored.Data)!, stored.ETag);
     }
 
+    /// <summary>How much worse than the champion's a challenger's cry recall or non-cry recognition may be and still be promoted.</summary>
+    public const double DetectionTolerance = 0.02;
+
     /// <summary>
-    /// Promotes the challenger when there is no champion or its macro-F1 beats the champion's by at least
-    /// <paramref name="margin"/>. The write is conditional on the champion read before scoring, so a concurrent
-    /// promotion is never overwritten (it raises <see cref="ArtifactConflictException"/>).
+    /// Promotes the challenger when there is no champion, or when its macro-F1 beats the champion's by at least
+    /// <paramref name="margin"/> <b>and</b> its detection is not worse: a champion with a cry detector is never replaced
+    /// by a challenger without one, and neither the challenger's cry recall nor its non-cry recognition may fall more
+    /// than <see cref="DetectionTolerance"/> below the champion's on the same held-out clips. Better needs never buy
+    /// worse detection. The write is conditional on the champion read before scoring, so a concurrent promotion is
+    /// never overwritten (it raises <see cref="ArtifactConflictException"/>).
     /// </summary>
     public static async Task<PromotionDecision> DecideAsync(
         IArtifactStore store, EvaluationResult challenger, EvaluationResult? champion, string? championETag, double margin, CancellationToken cancellation = default)
@@ -118,8 +160,33 @@ public static class ModelEvaluation
             return new PromotionDecision(false, "not better: " + reason, challenger, champion);
         }
 
+        if (champion is not null && WorseDetection(challenger, champion) is { } worse)
+        {
+            return new PromotionDecision(false, $"worse cry detection: {worse}; {reason}", challenger, champion);
+        }
+
         await PromoteAsync(store, challenger.ModelId, reason, championETag, cancellation).ConfigureAwait(false);
         return new PromotionDecision(true, reason, challenger, champion);
+    }
+
+    private static string? WorseDetection(EvaluationResult challenger, EvaluationResult champion)
+    {
+        if (champion.CryRecall is not null && challenger.CryRecall is null)
+        {
+            return "the challenger has no cry detector and the champion has one";
+        }
+
+        if (champion.CryRecall is { } recall && challenger.CryRecall is { } challengerRecall && challengerRecall < recall - DetectionTolerance)
+        {
+            return $"cry recall {challengerRecall:0.000} vs {recall:0.000}";
+        }
+
+        if (champion.NonCryRecognised is { } specificity && challenger.NonCryRecognised is { } challengerSpecificity && challengerSpecificity < specificity - DetectionTolerance)
+        {
+            return $"non-cries recognised {challengerSpecificity:0.000} vs {specificity:0.000} of {challenger.NonCries}";
+        }
+
+        return null;
     }
 
     /// <summary>Writes <c>champion.json</c> naming <paramref name="modelId"/>, conditional on the given version (or on there being none).</summary>

@@ -24,6 +24,9 @@ public sealed record EnsembleOptions
 
     /// <summary>The cry detector's recall target, penalty and segment rule.</summary>
     public DetectorTrainingOptions Detector { get; init; } = new();
+
+    /// <summary>The bundle's model id (a pipeline run's id); null: the UTC time and the spec id.</summary>
+    public string? ModelId { get; init; }
 }
 
 /// <summary>What training an ensemble bundle produced, besides the files.</summary>
@@ -78,7 +81,7 @@ public static class EnsembleBundle
         var labels = dataset.Labels;
         int classes = labels.Count;
         int folds = options.Experiment.Folds;
-        string modelId = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{data.Spec.Id[..6]}";
+        string modelId = options.ModelId ?? $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{data.Spec.Id[..6]}";
 
         // One fold assignment by group for the need models and the detector.
         dataset.EnsureGroupedFolds(folds);
