@@ -6,6 +6,7 @@
 #                       3GP/MP4/M4A, FLAC, Vorbis in WebM, …); WAV, CAF, MP3, Ogg and WebM Opus decode without it.
 #   chromium          — with --test only: the headless browser the web-page test drives through Playwright
 #                       (Playwright's own browser download does not work offline).
+#   espeak-ng         — with --test only: speech for the test that the cry detector tells cries from speech.
 # Elsewhere it only says what is missing. TorchSharp's compatibility libraries are handled by torchsharp-compat.sh.
 #   infra/system-packages.sh [--test]
 set -euo pipefail
@@ -21,6 +22,9 @@ fi
 if [[ "${1:-}" == "--test" ]] && ! command -v chromium >/dev/null 2>&1; then
   missing+=(chromium)
 fi
+if [[ "${1:-}" == "--test" ]] && ! command -v espeak-ng >/dev/null 2>&1; then
+  missing+=(espeak-ng)
+fi
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 if command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
   echo "system-packages: installing ${missing[*]}" >&2
@@ -28,5 +32,5 @@ if command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
 else
   echo "system-packages: please install ${missing[*]} (report figures need a TrueType font; phone recordings such as" \
        "3GP/AMR and M4A/AAC need ffmpeg on PATH or named in CRY_FFMPEG — e.g. 'brew install ffmpeg', 'winget install ffmpeg';" \
-       "the web-page test needs chromium)" >&2
+       "the web-page test needs chromium, the cry detector's speech test espeak-ng)" >&2
 fi
