@@ -93,7 +93,7 @@ internal static class DemoCommand
             var cv = result.CrossValidation;
             string reportFolder = Path.Combine(folder, "report");
             Directory.CreateDirectory(reportFolder);
-            var report = cv.Report with { Title = $"{options.Folds}-fold grouped cross-validation, preset default ({spec.Id}), {options.Training.Model}" };
+            var report = result.Report with { Title = $"{options.Folds}-fold grouped cross-validation, preset default ({spec.Id}), {options.Training.Model}" };
             ReportContents.Write(reportFolder, ReportContents.From(report.Title!, ReportContents.Method(features, options), report, cv, features));
 
             output.WriteLine();
@@ -114,6 +114,11 @@ internal static class DemoCommand
             foreach (string note in TrainingArguments.GuaranteeNotes(result.Manifest))
             {
                 output.WriteLine($"model: {note}");
+            }
+
+            foreach (string line in EvaluateCommand.TrustLines(report.Trust))
+            {
+                output.WriteLine($"out of fold: {line}");
             }
 
             output.WriteLine($"report: {reportFolder}/report.md   model: {modelFolder}   (not medical advice; the corpus is small and imbalanced)");

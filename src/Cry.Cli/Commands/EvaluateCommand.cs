@@ -134,7 +134,7 @@ internal static class EvaluateCommand
         (manifest.Detector is null ? " The bundle has no cry detector." : string.Empty);
 
     /// <summary>One-line summaries of a trust report for the console.</summary>
-    private static IEnumerable<string> TrustLines(TrustReport? trust)
+    internal static IEnumerable<string> TrustLines(TrustReport? trust)
     {
         if (trust is null)
         {
