@@ -15,14 +15,9 @@ if [[ -z "$corpus" && -d ../shared/corpus/donateacry ]]; then
   corpus=../shared/corpus/donateacry
 fi
 
-# The cry detector trains on the raw phone recordings (non-cries and cries through the same decoders) and on
-# non-cries the project makes from Debian packages.
+# The cry detector trains on the raw phone recordings beside the corpus (<corpus>-raw, which `cry demo` finds itself and
+# `cry download` fetches with the clips) and on non-cries the project makes from Debian packages.
 detector=()
-if [[ -n "$corpus" && -d "$corpus-raw/not_cry" ]]; then
-  detector+=(--detector-data "$corpus-raw")
-elif [[ -z "$corpus" && -d data/donateacry-raw/not_cry ]]; then
-  detector+=(--detector-data data/donateacry-raw)
-fi
 if infra/make-negatives.sh data/negatives; then
   detector+=(--detector-data data/negatives)
 fi

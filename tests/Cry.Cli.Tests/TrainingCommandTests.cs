@@ -183,6 +183,27 @@ public sealed class TrainingCommandTests : IDisposable
     }
 
     [Fact]
+    public void Demo_TrainsTheDetectorOnTheRawRecordingsBesideTheCorpus_AndReportsItOutOfFold()
+    {
+        // `cry download` puts the raw phone recordings in <corpus>-raw; here noise stands for their non-cries.
+        var random = new Random(9);
+        for (int i = 0; i < 9; i++)
+        {
+            Directory.CreateDirectory(_temp[$"data-raw/not_cry/{i % 3}"]);
+            var noise = Enumerable.Range(0, 8000 * 2).Select(_ => 0.1f * (float)((random.NextDouble() * 2) - 1)).ToArray();
+            File.WriteAllBytes(_temp[$"data-raw/not_cry/{i % 3}/{i}.wav"], WavEncoder.Encode(noise, 8000));
+        }
+
+        var (code, output, error) = CliRunner.Run("demo", "--corpus", _temp["data"], "--epochs", "1", "--folds", "2", "--out", _temp["demo"]);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("the cry detector also trains on the raw phone recordings in", error, StringComparison.Ordinal);
+        Assert.Contains("out of fold: cry detection: recall ", output, StringComparison.Ordinal);
+        Assert.Contains("out of fold: sets at 0.90", output, StringComparison.Ordinal);
+        Assert.NotNull(MetricsReport.FromJson(File.ReadAllText(_temp["demo/report/metrics.json"])).Trust?.Detector);
+    }
+
+    [Fact]
     public void Train_MisspelledNotCryFolder_IsADataErrorThatGivesTheSpelling()
     {
         Directory.CreateDirectory(_temp["data/Not-Cry"]);

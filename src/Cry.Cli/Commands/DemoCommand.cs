@@ -66,7 +66,16 @@ internal static class DemoCommand
             }
 
             var extra = new List<ClipInfo>();
-            foreach (string detectorFolder in parse.GetValue(detectorData) ?? [])
+            var detectorFolders = (parse.GetValue(detectorData) ?? []).ToList();
+            string rawTwin = Path.TrimEndingDirectorySeparator(data) + "-raw";
+            if (Directory.Exists(Path.Combine(rawTwin, ReservedLabels.NotCry))
+                && !detectorFolders.Any(f => Path.GetFullPath(Path.TrimEndingDirectorySeparator(f)) == Path.GetFullPath(rawTwin)))
+            {
+                error.WriteLine($"cry: the cry detector also trains on the raw phone recordings in {rawTwin}");
+                detectorFolders.Add(rawTwin); // `cry download` puts them beside the clips.
+            }
+
+            foreach (string detectorFolder in detectorFolders)
             {
                 try
                 {
@@ -139,7 +148,8 @@ internal static class DemoCommand
         using var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) };
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromMinutes(2) };
         var downloader = new CorpusDownloader(http, CorpusManifest.DonateACry, message => error.WriteLine($"cry: {message}"));
-        await downloader.DownloadAsync(CorpusDownloader.DefaultSource, folder, cancellationToken);
+        // The raw phone recordings come with it (data/donateacry-raw): the demo's cry detector trains on them.
+        await downloader.DownloadAsync(CorpusDownloader.DefaultSource, folder, DownloadCommand.RawTarget(folder, null, noRaw: false), cancellationToken);
         return folder;
     }
 
