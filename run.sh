@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The main job: `cry demo` — the corpus → grouped 5-fold cross-validation of the default preset → the final model →
-# a report → predictions on clips from groups the model never saw, with a summary table.
+# The main job: `cry demo` — the corpus → grouped 5-fold cross-validation of the default preset, whose fold models
+# (calibrated and certified out of fold, with the cry detector) are the bundle → a report → predictions on clips from
+# groups no answering model saw, with a summary table.
 #   ./run.sh [cry demo options]     e.g. ./run.sh --epochs 10
 # The corpus: CRY_CORPUS, else ../shared/corpus/donateacry when present, else data/donateacry (downloaded if missing).
-# Writes demo-output/: report/ (report.md, metrics.json, figures), model/ (model.onnx, manifest.json, metrics.json).
+# Writes demo-output/: report/ (report.md, metrics.json, figures), model/ (manifest.json, metrics.json, members/*.onnx).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 source infra/dotnet-env.sh

@@ -32,6 +32,14 @@ internal sealed class TrainingArguments
 
     public Option<int> Patience { get; } = new("--patience") { Description = "Stop after this many epochs without a lower validation loss (0: never); the epoch of the lowest loss is kept.", DefaultValueFactory = _ => 10 };
 
+    public TrainingArguments() => StopOn.AcceptOnlyFromAmong("loss", "macro-f1");
+
+    public Option<string> StopOn { get; } = new("--stop-on")
+    {
+        Description = "What early stopping keeps the best epoch by: loss (the validation loss, default) or macro-f1 (the earlier rule; noisy on small validation shares). With --patience 0 all --epochs run and the best epoch by this rule is still kept.",
+        DefaultValueFactory = _ => "loss",
+    };
+
     public Option<long> Seed { get; } = new("--seed") { Description = "Seed of splits, augmentation order and weights: the same seed gives the same CPU run.", DefaultValueFactory = _ => 1 };
 
     public Option<string> Device { get; } = new("--device") { Description = "auto (CUDA when present, else CPU), cpu or cuda.", DefaultValueFactory = _ => "auto" };
@@ -60,7 +68,7 @@ internal sealed class TrainingArguments
 
     public Option<double> PriorMargin { get; } = new("--prior-margin") { Description = "How far above its share in the data a label's certified precision must be.", DefaultValueFactory = _ => 0.05 };
 
-    public IEnumerable<Option> All => [Data, Spec, Preset, Model, Epochs, BatchSize, LearningRate, Patience, Seed, Device, Threads, Cache, NoAugment];
+    public IEnumerable<Option> All => [Data, Spec, Preset, Model, Epochs, BatchSize, LearningRate, Patience, StopOn, Seed, Device, Threads, Cache, NoAugment];
 
     /// <summary>The options of a bundle's guarantees and detector (train and demo).</summary>
     public IEnumerable<Option> Guarantees => [DetectorData, Alpha, CryRecall, ConfidentPrecision, PriorMargin];
@@ -150,6 +158,7 @@ internal sealed class TrainingArguments
                     BatchSize = parse.GetValue(BatchSize),
                     LearningRate = parse.GetValue(LearningRate),
                     Patience = parse.GetValue(Patience),
+                    StopOn = parse.GetValue(StopOn) == "macro-f1" ? EarlyStoppingCriterion.MacroF1 : EarlyStoppingCriterion.ValidationLoss,
                     Seed = parse.GetValue(Seed),
                     Device = parse.GetValue(Device)!,
                     Threads = parse.GetValue(Threads),
