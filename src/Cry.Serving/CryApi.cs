@@ -21,19 +21,23 @@ public static class CryApi
 
     /// <summary>
     /// Maps <c>GET /</c> (the page), <c>POST /api/predict</c>, <c>GET /api/health</c>, <c>GET /api/models/champion</c>
-    /// and <c>GET /api/openapi.json</c>. The predictor and <see cref="ServingOptions"/> come from the service container.
+    /// and <c>GET /api/openapi.json</c> (each GET also as HEAD). The predictor, <see cref="ServingOptions"/> and
+    /// <see cref="PredictionGate"/> come from the service container.
     /// </summary>
     public static IEndpointRouteBuilder MapCryApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
         s_started = DateTimeOffset.UtcNow;
-        app.MapGet("/", () => Results.Content(IndexHtml, "text/html; charset=utf-8"));
-        app.MapPost("/api/predict", (HttpRequest request, Predictor predictor, ServingOptions options) => PredictHandler.HandleAsync(request, predictor, options))
+        // Every GET route answers HEAD too (health checks use it); the server sends the headers without the body.
+        string[] get = [HttpMethods.Get, HttpMethods.Head];
+        app.MapMethods("/", get, () => Results.Content(IndexHtml, "text/html; charset=utf-8"));
+        app.MapPost("/api/predict", (HttpRequest request, Predictor predictor, ServingOptions options, PredictionGate gate) =>
+                PredictHandler.HandleAsync(request, predictor, options, gate))
             .DisableAntiforgery();
-        app.MapGet("/api/health", (Predictor predictor) => Health(predictor));
-        app.MapGet("/api/models/champion", (HttpRequest request, Predictor predictor, ServingOptions options) =>
+        app.MapMethods("/api/health", get, (Predictor predictor) => Health(predictor));
+        app.MapMethods("/api/models/champion", get, (HttpRequest request, Predictor predictor, ServingOptions options) =>
             PredictHandler.IsAuthorized(request, options) ? Champion(predictor) : Problems.Unauthorized());
-        app.MapGet("/api/openapi.json", () => Results.Content(OpenApiJson, "application/json"));
+        app.MapMethods("/api/openapi.json", get, () => Results.Content(OpenApiJson, "application/json"));
         return app;
     }
 

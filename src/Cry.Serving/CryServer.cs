@@ -35,6 +35,7 @@ public static class CryServer
         });
         builder.Services.AddSingleton(predictor);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new PredictionGate(options));
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();

@@ -26,13 +26,15 @@ public static class PredictHandler
     /// <summary>Scores the request's audio.</summary>
     /// <param name="request">The request: a WAV body, or multipart/form-data with a field <see cref="FileField"/>.</param>
     /// <param name="predictor">The predictor.</param>
-    /// <param name="options">Body limit and key.</param>
-    /// <returns>200 with the result JSON, or a problem+json 4xx.</returns>
-    public static async Task<IResult> HandleAsync(HttpRequest request, Predictor predictor, ServingOptions options)
+    /// <param name="options">Body limit, key and the body's timeouts.</param>
+    /// <param name="gate">The host's bound on the work in flight.</param>
+    /// <returns>200 with the result JSON, a problem+json 4xx, or 503 with Retry-After when the host is at its bound.</returns>
+    public static async Task<IResult> HandleAsync(HttpRequest request, Predictor predictor, ServingOptions options, PredictionGate gate)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(predictor);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(gate);
         if (!IsAuthorized(request, options))
         {
             return Problems.Unauthorized();
@@ -64,19 +66,35 @@ public static class PredictHandler
             sizeFeature.MaxRequestBodySize = bodyLimit + DrainBytes;
         }
 
+        string? boundary = null;
+        if (multipart)
+        {
+            boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
+            if (string.IsNullOrEmpty(boundary) || boundary.Length > MaxBoundaryLength)
+            {
+                return Problems.BadAudio(string.IsNullOrEmpty(boundary)
+                    ? "The multipart/form-data Content-Type has no boundary."
+                    : $"The multipart boundary has {boundary.Length:N0} characters; RFC 2046 allows at most {MaxBoundaryLength}.");
+            }
+        }
+
+        // Bound the work in flight before reading: a body that does not declare its length may buffer up to the limit.
+        long reserve = Math.Min(request.ContentLength ?? bodyLimit, bodyLimit);
+        if (!gate.TryEnter(reserve, out var lease, out string? busy))
+        {
+            CloseAfterResponse(request); // Its body is not read: do not make the server drain it.
+            return Problems.Busy($"{busy} Try again shortly.");
+        }
+
         byte[]? buffer = null;
+        var body = new ProgressGuardStream(request.Body, options.BodyStallTimeout, options.BodyDeadline(reserve), request.HttpContext.RequestAborted);
         try
         {
             int length;
             if (multipart)
             {
-                var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
-                if (string.IsNullOrEmpty(boundary))
-                {
-                    return Problems.BadAudio("The multipart/form-data Content-Type has no boundary.");
-                }
-
-                var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024, BodyLengthLimit = options.MaxBodyBytes };
+                // The file field's own limit is enforced while reading it; the reader bounds part headers (16 KB).
+                var reader = new MultipartReader(boundary!, body) { HeadersLengthLimit = PartHeadersLimit };
                 (buffer, length) = await ReadFileFieldAsync(reader, options.MaxBodyBytes, request.HttpContext.RequestAborted);
                 if (buffer is null)
                 {
@@ -85,7 +103,7 @@ public static class PredictHandler
             }
             else
             {
-                (buffer, length) = await ReadLimitedAsync(request.Body, options.MaxBodyBytes, request.ContentLength, request.HttpContext.RequestAborted);
+                (buffer, length) = await ReadLimitedAsync(body, options.MaxBodyBytes, request.ContentLength, request.HttpContext.RequestAborted);
             }
 
             var result = predictor.Predict(buffer.AsSpan(0, length));
@@ -93,8 +111,18 @@ public static class PredictHandler
         }
         catch (BodyTooLargeException)
         {
-            await DrainAsync(request.Body);
+            await DrainAsync(body);
             return Problems.TooLarge(options.MaxBodyBytes);
+        }
+        catch (BodyTimeoutException ex)
+        {
+            CloseAfterResponse(request);
+            return Problems.Of(
+                StatusCodes.Status408RequestTimeout,
+                ex.Stalled ? "The body stopped arriving" : "The body took too long",
+                ex.Stalled
+                    ? $"No part of the body arrived for {options.BodyStallTimeout.TotalSeconds:0.#} s after {body.Position64:N0} bytes; send the recording again."
+                    : $"The body of {reserve:N0} bytes may take at most {options.BodyDeadline(reserve).TotalSeconds:0} s; {body.Position64:N0} bytes arrived.");
         }
         catch (AudioFormatException ex)
         {
@@ -112,23 +140,34 @@ public static class PredictHandler
         }
         catch (InvalidDataException ex)
         {
-            // MultipartReader: malformed framing, or a part over its length limit.
-            return ex.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase)
-                ? Problems.TooLarge(options.MaxBodyBytes)
-                : Problems.BadAudio($"The multipart/form-data body is malformed: {ex.Message}");
+            // MultipartReader: malformed framing, or part headers over their limit (the file's own limit is ours).
+            return Problems.BadAudio(
+                $"The multipart/form-data body is malformed, or a part's headers pass {PartHeadersLimit / 1024} KB: {Bounded(ex.Message)}");
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException)
         {
-            return Problems.BadAudio($"The body could not be read to its end: {ex.Message}");
+            return Problems.BadAudio($"The body could not be read to its end: {Bounded(ex.Message)}");
         }
         finally
         {
+            lease!.Dispose();
             if (buffer is not null)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
     }
+
+    /// <summary>The longest multipart boundary accepted (RFC 2046: 1 to 70 characters).</summary>
+    public const int MaxBoundaryLength = 70;
+
+    /// <summary>The most bytes the headers of one multipart part may take.</summary>
+    public const int PartHeadersLimit = 16 * 1024;
+
+    private static void CloseAfterResponse(HttpRequest request) => request.HttpContext.Response.Headers.Connection = "close";
+
+    // A library's message may quote what it could not parse: keep answers short.
+    private static string Bounded(string message) => message.Length <= 200 ? message : string.Concat(message.AsSpan(0, 200), "…");
 
     /// <summary>
     /// Whether a media type may carry a recording: any <c>audio/*</c> type (browsers and phones name the same content
@@ -236,7 +275,7 @@ public static class PredictHandler
                 drained += read;
             }
         }
-        catch (Exception ex) when (ex is IOException or BadHttpRequestException or OperationCanceledException or InvalidDataException)
+        catch (Exception ex) when (ex is IOException or BadHttpRequestException or OperationCanceledException or InvalidDataException or BodyTimeoutException)
         {
             // The server cut the body off or the client went away: the 413 is still the answer.
         }

@@ -61,4 +61,12 @@ public sealed class CryFunctionsOptions
     /// <summary>The largest audio body accepted by predict, in megabytes.</summary>
     [Range(0.01, 100)]
     public double MaxPredictBodyMegabytes { get; set; } = 10;
+
+    /// <summary>Predictions in flight at once on one instance; beyond them 503 with Retry-After (0: twice the processors).</summary>
+    [Range(0, 1024)]
+    public int MaxConcurrentPredictions { get; set; }
+
+    /// <summary>How long a predict body may make no progress before the request ends with 408, in seconds.</summary>
+    [Range(1.0, 300)]
+    public double BodyStallSeconds { get; set; } = 10;
 }

@@ -45,8 +45,17 @@ builder.Services.AddSingleton(services =>
 builder.Services.AddSingleton(services =>
 {
     var options = services.GetRequiredService<IOptions<CryFunctionsOptions>>().Value;
-    return new ServingOptions { MaxBodyBytes = (long)(options.MaxPredictBodyMegabytes * 1024 * 1024) }; // Keys: the Functions host checks them.
+    long body = (long)(options.MaxPredictBodyMegabytes * 1024 * 1024);
+    var defaults = new ServingOptions();
+    return new ServingOptions // Keys: the Functions host checks them.
+    {
+        MaxBodyBytes = body,
+        MaxBufferedBodyBytes = Math.Max(defaults.MaxBufferedBodyBytes, body),
+        MaxConcurrentPredictions = options.MaxConcurrentPredictions > 0 ? options.MaxConcurrentPredictions : defaults.MaxConcurrentPredictions,
+        BodyStallTimeout = TimeSpan.FromSeconds(options.BodyStallSeconds),
+    };
 });
+builder.Services.AddSingleton(services => new PredictionGate(services.GetRequiredService<ServingOptions>()));
 
 builder.Services.AddSingleton<ITrainingDispatcher>(services =>
 {

@@ -69,7 +69,7 @@ public sealed class AzuriteEndToEndTests(Azurite azurite) : IDisposable
         var ingestion = new ClipIngestion(store, pipeline);
         var inference = new InferenceOptions { Device = "cpu" };
         using var predictor = new Predictor(new ChampionModelSource(store, _temp["serving"], inference, TimeSpan.Zero), inference);
-        var http = new HttpFunctions(predictor, new ServingOptions(), store, ingestion, pipeline, NullLogger<HttpFunctions>.Instance);
+        var http = new HttpFunctions(predictor, new ServingOptions(), new PredictionGate(new ServingOptions()), store, ingestion, pipeline, NullLogger<HttpFunctions>.Instance);
         var clips = new ClipFunctions(ingestion, NullLogger<ClipFunctions>.Instance);
 
         ulong seed = 10;

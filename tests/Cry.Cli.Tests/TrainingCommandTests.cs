@@ -96,6 +96,16 @@ public sealed class TrainingCommandTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_StopOnMacroF1_IsTheRuleTheReportStates()
+    {
+        var (code, _, error) = CliRunner.Run(
+            "evaluate", "--data", _temp["data"], "--spec", _temp["spec.json"], "--epochs", "1", "--folds", "2", "--stop-on", "macro-f1",
+            "--threads", "1", "--out", _temp["report-f1"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("on the macro-F1 of a grouped", File.ReadAllText(_temp["report-f1/report.md"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_MoreFoldsThanGroups_ExitsWith3AndGivesTheCounts()
     {
         var (code, _, error) = CliRunner.Run("evaluate", "--data", _temp["data"], "--spec", _temp["spec.json"], "--folds", "13", "--out", _temp["r"]);
@@ -108,6 +118,7 @@ public sealed class TrainingCommandTests : IDisposable
     [InlineData("--device", "cuda")]
     [InlineData("--epochs", "0")]
     [InlineData("--folds", "1")]
+    [InlineData("--stop-on", "accuracy")]
     public void Evaluate_BadOptions_AreUsageErrors(string option, string value)
     {
         var (code, _, error) = CliRunner.Run("evaluate", "--data", _temp["data"], "--spec", _temp["spec.json"], option, value, "--out", _temp["r"]);

@@ -300,4 +300,193 @@ public sealed class ApiTests
         using var unknown = await server.Client.GetAsync("/api/unknown", Cancel);
         await Problem(unknown, HttpStatusCode.NotFound);
     }
+
+    private static async Task<(TcpClient Tcp, NetworkStream Stream)> OpenAsync(TestServer server, string head, int bodyBytes)
+    {
+        var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port, Cancel);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), Cancel);
+        await stream.WriteAsync(new byte[bodyBytes], Cancel);
+        await stream.FlushAsync(Cancel);
+        return (tcp, stream);
+    }
+
+    private static async Task<string> ReadResponseAsync(NetworkStream stream, TimeSpan within)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        timeout.CancelAfter(within);
+        var buffer = new byte[8192];
+        int read = await stream.ReadAsync(buffer, timeout.Token);
+        return Encoding.ASCII.GetString(buffer, 0, read);
+    }
+
+    private static string PostHead(TestServer server, long length, string type = "audio/wav") =>
+        $"POST /api/predict HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\nContent-Type: {type}\r\nContent-Length: {length}\r\n\r\n";
+
+    [Fact]
+    public async Task Predict_HugeMultipartBoundary_Is400ProblemJson()
+    {
+        await using var server = await TestServer.StartAsync();
+        string boundary = new('b', 4100);
+        var content = new ByteArrayContent(Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nxx\r\n--{boundary}--\r\n"));
+        content.Headers.TryAddWithoutValidation("Content-Type", $"multipart/form-data; boundary={boundary}");
+        using var response = await server.Client.PostAsync("/api/predict", content, Cancel);
+        var problem = await Problem(response, HttpStatusCode.BadRequest);
+        string detail = problem.GetProperty("detail").GetString()!;
+        Assert.Contains("at most 70", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(boundary, detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Predict_PartHeaderOverItsLimit_Is400ThatNamesThePartHeaderLimit()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var form = new MultipartFormDataContent("cry-boundary");
+        var file = Wav(TestServer.Clip(3));
+        file.Headers.TryAddWithoutValidation("X-Padding", new string('p', 20 * 1024));
+        form.Add(file, "file", "cry.wav");
+        using var response = await server.Client.PostAsync("/api/predict", form, Cancel);
+        string detail = (await Problem(response, HttpStatusCode.BadRequest)).GetProperty("detail").GetString()!;
+        Assert.Contains("16 KB", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("10,485,760", detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/health")]
+    [InlineData("/api/openapi.json")]
+    [InlineData("/")]
+    public async Task Head_IsAllowedOnEveryGetRoute(string route)
+    {
+        await using var server = await TestServer.StartAsync();
+        using var response = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, route), Cancel);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync(Cancel));
+    }
+
+    [Fact]
+    public async Task Predict_BodyThatStallsNearItsEnd_Is408_AndTheConnectionCloses()
+    {
+        await using var server = await TestServer.StartAsync(new ServingOptions { BodyStallTimeout = TimeSpan.FromSeconds(1) });
+        var (tcp, stream) = await OpenAsync(server, PostHead(server, 2_000_000), 1_900_000); // 95 % of the body, then nothing.
+        using (tcp)
+        {
+            string response = await ReadResponseAsync(stream, TimeSpan.FromSeconds(20));
+            Assert.StartsWith("HTTP/1.1 408", response, StringComparison.Ordinal);
+            Assert.Contains("application/problem+json", response, StringComparison.Ordinal);
+            Assert.Contains("Connection: close", response, StringComparison.OrdinalIgnoreCase);
+
+            // The server closes the connection: a read ends (0 bytes) instead of waiting for more of the body.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+            timeout.CancelAfter(TimeSpan.FromSeconds(20));
+            var rest = new byte[8192];
+            while (await stream.ReadAsync(rest, timeout.Token) > 0)
+            {
+            }
+        }
+
+        // The slot it held is free again.
+        using var next = await server.Client.PostAsync("/api/predict", Wav(TestServer.Clip(3)), Cancel);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task Predict_SlowButSteadyBody_IsServed()
+    {
+        await using var server = await TestServer.StartAsync(new ServingOptions { BodyStallTimeout = TimeSpan.FromSeconds(1) });
+        byte[] clip = TestServer.Clip(3);
+        var (tcp, stream) = await OpenAsync(server, PostHead(server, clip.Length), 0);
+        using (tcp)
+        {
+            // Each piece arrives within the stall timeout; the whole takes longer than it.
+            int pieces = 6;
+            for (int i = 0; i < pieces; i++)
+            {
+                int start = i * clip.Length / pieces, end = (i + 1) * clip.Length / pieces;
+                await stream.WriteAsync(clip.AsMemory(start, end - start), Cancel);
+                await Task.Delay(400, Cancel);
+            }
+
+            string response = await ReadResponseAsync(stream, TimeSpan.FromSeconds(30));
+            Assert.StartsWith("HTTP/1.1 200", response, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void BodyDeadline_GivesASlowPhoneUploadOfTheLimitTime()
+    {
+        var options = new ServingOptions();
+        double upload = 9.6e6 / (1e6 / 8); // 9.6 MB at 1 Mbit/s: about 77 s.
+        Assert.True(options.BodyDeadline(9_600_000).TotalSeconds > 2 * upload);
+        Assert.True(options.BodyDeadline(0) == options.BodyDeadlineGrace);
+    }
+
+    [Fact]
+    public async Task Predict_BeyondTheRequestsInFlight_Is503WithRetryAfter_AndServesAgainAfter()
+    {
+        await using var server = await TestServer.StartAsync(new ServingOptions { MaxConcurrentPredictions = 1, BodyStallTimeout = TimeSpan.FromSeconds(30) });
+        var (tcp, _) = await OpenAsync(server, PostHead(server, 100_000), 1_000); // Holds the only slot while its body dawdles.
+        using (tcp)
+        {
+            HttpResponseMessage? busy = null;
+            for (int i = 0; i < 100 && busy is null; i++)
+            {
+                var response = await server.Client.PostAsync("/api/predict", Wav(TestServer.Clip(3)), Cancel);
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    busy = response;
+                }
+                else
+                {
+                    response.Dispose(); // The first request may not have reached the gate yet.
+                    await Task.Delay(50, Cancel);
+                }
+            }
+
+            Assert.NotNull(busy);
+            using (busy)
+            {
+                string detail = (await Problem(busy, HttpStatusCode.ServiceUnavailable)).GetProperty("detail").GetString()!;
+                Assert.Contains("1 prediction slots", detail, StringComparison.Ordinal);
+                Assert.Equal(TimeSpan.FromSeconds(Problems.RetryAfterSeconds), busy.Headers.RetryAfter?.Delta);
+            }
+        }
+
+        // The holder went away: its slot is given back.
+        HttpStatusCode status = HttpStatusCode.ServiceUnavailable;
+        for (int i = 0; i < 100 && status == HttpStatusCode.ServiceUnavailable; i++)
+        {
+            using var response = await server.Client.PostAsync("/api/predict", Wav(TestServer.Clip(3)), Cancel);
+            status = response.StatusCode;
+            if (status == HttpStatusCode.ServiceUnavailable)
+            {
+                await Task.Delay(50, Cancel);
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    [Fact]
+    public void Gate_BoundsRequestsAndBytes_AndAlwaysAdmitsOneRequest()
+    {
+        var gate = new PredictionGate(new ServingOptions { MaxConcurrentPredictions = 3, MaxBodyBytes = 1024 * 1024, MaxBufferedBodyBytes = 2 * 1024 * 1024 });
+        Assert.True(gate.TryEnter(1_500_000, out var first, out _));
+        Assert.False(gate.TryEnter(1_000_000, out var none, out string? reason)); // 2.5 MB > 2 MB in flight.
+        Assert.Null(none);
+        Assert.Contains("MB", reason, StringComparison.Ordinal);
+        Assert.True(gate.TryEnter(500_000, out var second, out _));
+        Assert.True(gate.TryEnter(0, out var third, out _));
+        Assert.False(gate.TryEnter(0, out _, out reason)); // Three requests in flight.
+        Assert.Contains("3 prediction slots", reason, StringComparison.Ordinal);
+        first!.Dispose();
+        first.Dispose(); // Twice gives back once.
+        Assert.Equal(2, gate.InFlight);
+        Assert.Equal(500_000, gate.ReservedBytes);
+        second!.Dispose();
+        third!.Dispose();
+        Assert.True(gate.TryEnter(50_000_000, out var alone, out _)); // Alone, any size (the body limit bounds it).
+        alone!.Dispose();
+        Assert.Equal(0, gate.InFlight);
+    }
 }

@@ -54,7 +54,7 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
         var inference = new InferenceOptions { Device = "cpu" };
         var predictor = new Predictor(new ChampionModelSource(_store, _cache, inference, TimeSpan.Zero), inference);
         options ??= new PipelineOptions { Previews = false };
-        return (new HttpFunctions(predictor, new ServingOptions(), _store, Ingestion(options), options, NullLogger<HttpFunctions>.Instance), predictor);
+        return (new HttpFunctions(predictor, new ServingOptions(), new PredictionGate(new ServingOptions()), _store, Ingestion(options), options, NullLogger<HttpFunctions>.Instance), predictor);
     }
 
     private static DefaultHttpContext Request(string method, byte[]? body = null, string? contentType = null)

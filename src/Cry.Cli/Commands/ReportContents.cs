@@ -54,7 +54,10 @@ internal static class ReportContents
     public static string Method(FeaturizedDataset features, ExperimentOptions options) =>
         $"{features.Dataset.Count} clips in {features.Dataset.GroupCount} groups (app instances), feature spec `{features.Spec.Id}` " +
         $"({features.Shape[0]}×{features.Shape[1]}×{features.Shape[2]}), network `{options.Training.Model}`, up to {options.Training.Epochs} epochs with " +
-        $"early stopping (patience {options.Training.Patience}) on the {(options.Training.StopOn == Cry.Training.Torch.EarlyStoppingCriterion.ValidationLoss ? "loss" : "macro-F1")} of a {(options.Protocol == EvaluationProtocol.Grouped ? "grouped" : "random")} {options.ValidationShare:P0} validation share of each training fold, " +
+        (options.Training.StopOn == Cry.Training.Torch.EarlyStoppingCriterion.Last
+            ? "no early stopping (the last epoch is kept) and the loss reported "
+            : $"early stopping (patience {options.Training.Patience}) ") +
+        $"on the {(options.Training.StopOn == Cry.Training.Torch.EarlyStoppingCriterion.MacroF1 ? "macro-F1" : "loss")} of a {(options.Protocol == EvaluationProtocol.Grouped ? "grouped" : "random")} {options.ValidationShare:P0} validation share of each training fold, " +
         "class-weighted cross-entropy, temperature scaling fitted on that validation share. " +
         (options.Protocol == EvaluationProtocol.Grouped
             ? $"Stratified group {options.Folds}-fold cross-validation: no app instance is on both sides of a split, augmented variants are used only in training folds, and every clip is predicted once, by the model that did not see its group. The headline numbers are computed on these pooled out-of-fold predictions; the fold mean ± sd is beside them, and the intervals come from resampling groups."

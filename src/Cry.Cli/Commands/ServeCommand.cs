@@ -21,12 +21,20 @@ internal static class ServeCommand
         var urls = new Option<string>("--urls") { Description = "Listening URLs, separated by ';' (port 0 picks a free port).", DefaultValueFactory = _ => CryServer.DefaultUrl };
         var apiKey = new Option<string?>("--api-key") { Description = $"Require this key in the '{ServingOptions.KeyHeader}' header for predict and champion (default: ${ApiKeyVariable}, else none)." };
         var maxBody = new Option<double>("--max-body-mb") { Description = "The largest audio body accepted, in MB; larger requests get 413 before their body is read.", DefaultValueFactory = _ => 10 };
+        var defaults = new ServingOptions();
+        var inFlight = new Option<int>("--max-in-flight")
+        {
+            Description = "Predictions in flight at once; beyond them, and beyond --max-buffered-mb of bodies, requests get 503 with Retry-After.",
+            DefaultValueFactory = _ => defaults.MaxConcurrentPredictions,
+        };
+        var buffered = new Option<double>("--max-buffered-mb") { Description = "MB of request bodies the predictions in flight may hold together.", DefaultValueFactory = _ => defaults.MaxBufferedBodyBytes / (1024.0 * 1024.0) };
+        var stall = new Option<double>("--body-stall-seconds") { Description = "End a request whose body makes no progress for this long (408).", DefaultValueFactory = _ => defaults.BodyStallTimeout.TotalSeconds };
         var device = new Option<string>("--device") { Description = "auto (CUDA when ONNX Runtime can use it, else the CPU), cpu or cuda.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong([.. InferenceOptions.Devices]);
         var threads = new Option<int>("--threads") { Description = "Threads per inference (requests run in parallel on top of this).", DefaultValueFactory = _ => 1 };
         var command = new Command("serve", "Serve POST /api/predict, GET /api/health, GET /api/models/champion, GET /api/openapi.json and a web page at / (Ctrl+C stops).")
         {
-            model, urls, apiKey, maxBody, device, threads,
+            model, urls, apiKey, maxBody, inFlight, buffered, stall, device, threads,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -34,6 +42,12 @@ internal static class ServeCommand
             if (!(megabytes > 0) || megabytes > 1024)
             {
                 throw new UsageException($"--max-body-mb must be in (0, 1024], not {megabytes}.");
+            }
+
+            double stallSeconds = parse.GetValue(stall);
+            if (!(stallSeconds > 0 && stallSeconds < 3600))
+            {
+                throw new UsageException($"--body-stall-seconds must be in (0, 3600), not {stallSeconds}.");
             }
 
             var inference = new InferenceOptions
@@ -45,6 +59,9 @@ internal static class ServeCommand
             {
                 ApiKey = parse.GetValue(apiKey) ?? NullIfEmpty(Environment.GetEnvironmentVariable(ApiKeyVariable)),
                 MaxBodyBytes = (long)(megabytes * 1024 * 1024),
+                MaxConcurrentPredictions = parse.GetValue(inFlight),
+                MaxBufferedBodyBytes = (long)(parse.GetValue(buffered) * 1024 * 1024),
+                BodyStallTimeout = TimeSpan.FromSeconds(stallSeconds),
             };
             try
             {

@@ -32,11 +32,11 @@ internal sealed class TrainingArguments
 
     public Option<int> Patience { get; } = new("--patience") { Description = "Stop after this many epochs without a lower validation loss (0: never); the epoch of the lowest loss is kept.", DefaultValueFactory = _ => 10 };
 
-    public TrainingArguments() => StopOn.AcceptOnlyFromAmong("loss", "macro-f1");
+    public TrainingArguments() => StopOn.AcceptOnlyFromAmong("loss", "macro-f1", "none");
 
     public Option<string> StopOn { get; } = new("--stop-on")
     {
-        Description = "What early stopping keeps the best epoch by: loss (the validation loss, default) or macro-f1 (the earlier rule; noisy on small validation shares). With --patience 0 all --epochs run and the best epoch by this rule is still kept.",
+        Description = "What early stopping keeps the best epoch by: loss (the validation loss, default), macro-f1 (noisy on small validation shares), or none (a fixed budget: all --epochs run and the last is kept). With --patience 0 all --epochs run and the best epoch by the rule is still kept.",
         DefaultValueFactory = _ => "loss",
     };
 
@@ -158,7 +158,7 @@ internal sealed class TrainingArguments
                     BatchSize = parse.GetValue(BatchSize),
                     LearningRate = parse.GetValue(LearningRate),
                     Patience = parse.GetValue(Patience),
-                    StopOn = parse.GetValue(StopOn) == "macro-f1" ? EarlyStoppingCriterion.MacroF1 : EarlyStoppingCriterion.ValidationLoss,
+                    StopOn = parse.GetValue(StopOn) switch { "macro-f1" => EarlyStoppingCriterion.MacroF1, "none" => EarlyStoppingCriterion.Last, _ => EarlyStoppingCriterion.ValidationLoss },
                     Seed = parse.GetValue(Seed),
                     Device = parse.GetValue(Device)!,
                     Threads = parse.GetValue(Threads),

@@ -154,7 +154,12 @@ public static class Trainer
 
                 // The validation loss is a proper score and moves smoothly; macro-F1 on a few rare-class clips jumps from
                 // epoch to epoch and early stopping on it follows noise.
-                bool isBest = bestEpoch == 0 || (options.StopOn == EarlyStoppingCriterion.ValidationLoss ? validationLoss < bestLoss : score > bestScore);
+                bool isBest = bestEpoch == 0 || options.StopOn switch
+                {
+                    EarlyStoppingCriterion.ValidationLoss => validationLoss < bestLoss,
+                    EarlyStoppingCriterion.MacroF1 => score > bestScore,
+                    _ => true, // A fixed budget: the last epoch is kept.
+                };
                 if (isBest)
                 {
                     DisposeAll(best);
@@ -167,7 +172,7 @@ public static class Trainer
                 var report = new EpochReport(epoch, trainLoss, validationLoss, score, isBest, clock.Elapsed);
                 history.Add(report);
                 progress?.Report(report);
-                if (options.Patience > 0 && epoch - bestEpoch >= options.Patience)
+                if (options.Patience > 0 && options.StopOn != EarlyStoppingCriterion.Last && epoch - bestEpoch >= options.Patience)
                 {
                     break;
                 }

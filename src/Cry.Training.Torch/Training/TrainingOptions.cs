@@ -128,4 +128,7 @@ public enum EarlyStoppingCriterion
 
     /// <summary>The highest validation macro-F1 (the earlier behaviour; noisy on small validation shares).</summary>
     MacroF1,
+
+    /// <summary>No early stopping: every epoch runs and the last one is kept (a fixed budget of epochs).</summary>
+    Last,
 }

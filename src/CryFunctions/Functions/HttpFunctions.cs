@@ -16,6 +16,7 @@ namespace CryFunctions.Functions;
 public sealed class HttpFunctions(
     Predictor predictor,
     ServingOptions serving,
+    PredictionGate gate,
     IArtifactStore store,
     ClipIngestion ingestion,
     PipelineOptions pipeline,
@@ -26,7 +27,7 @@ public sealed class HttpFunctions(
     public async Task<IResult> Predict([HttpTrigger(AuthorizationLevel.Function, "post", Route = "predict")] HttpRequest request)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var result = await WithChampion(() => PredictHandler.HandleAsync(request, predictor, serving));
+        var result = await WithChampion(() => PredictHandler.HandleAsync(request, predictor, serving, gate));
         int status = result is IStatusCodeHttpResult { StatusCode: int code } ? code : StatusCodes.Status200OK;
         PipelineMetrics.Predictions.Add(1, new KeyValuePair<string, object?>("status", status));
         PipelineMetrics.PredictionDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
