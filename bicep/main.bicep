@@ -231,6 +231,8 @@ var baseSettings = [
   { name: 'Cry__HoldoutShare', value: '0.2' }
   { name: 'Cry__MaxClipMegabytes', value: '20' }
   { name: 'Cry__MaxPredictBodyMegabytes', value: '10' }
+  { name: 'Cry__MaxConcurrentPredictions', value: '0' } // 0: twice the processors; beyond it POST /api/predict answers 503 with Retry-After
+  { name: 'Cry__BodyStallSeconds', value: '10' }
   { name: 'Cry__ModelCacheFolder', value: '' }
   { name: 'Cry__ChampionCheckSeconds', value: '30' }
   { name: 'Cry__InferenceDevice', value: functionHosting == 'containerapps' ? 'auto' : 'cpu' }
