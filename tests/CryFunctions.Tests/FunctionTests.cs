@@ -306,6 +306,58 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task PromoteModel_Is404ForNothing_409ForAFailedOrIncompleteRun_And200ForASucceededBundle()
+    {
+        var retrain = new CryFunctions.Retraining.RetrainFunctions(
+            _store, new PipelineOptions { Previews = false }, new NoDispatcher(), Microsoft.Extensions.Options.Options.Create(new CryFunctionsOptions()),
+            NullLogger<CryFunctions.Retraining.RetrainFunctions>.Instance);
+        async Task<(int Status, JsonElement Body)> Promote(string id)
+        {
+            var request = Request("POST");
+            return await Execute(await retrain.PromoteModel(request.Request, id, Cancel), request);
+        }
+
+        async Task Store(string id, string status, bool withModel = true)
+        {
+            string folder = Path.Combine(_cache, "stored-" + id);
+            TinyBundle.Create(["hungry", "tired"], id).Write(folder);
+            foreach (string file in Directory.GetFiles(folder).Where(f => withModel || !f.EndsWith(".onnx", StringComparison.Ordinal)))
+            {
+                await _store.WriteAsync(Containers.Models, $"{id}/{Path.GetFileName(file)}", await File.ReadAllBytesAsync(file, Cancel), cancellation: Cancel);
+            }
+
+            var result = new Cry.Pipeline.Retraining.TrainingResult(id, status, null, "snap-1", 0.2, DateTimeOffset.UtcNow);
+            await _store.WriteAsync(Containers.Models, Cry.Pipeline.Retraining.TrainingResult.PathOf(id), result.ToJson(), cancellation: Cancel);
+        }
+
+        var (missing, missingProblem) = await Promote("no-such-run");
+        Assert.Equal(404, missing);
+        Assert.Equal("No such model", missingProblem.GetProperty("title").GetString());
+
+        await Store("failed-run", Cry.Pipeline.Retraining.TrainingResult.Failed);
+        var (failed, failedProblem) = await Promote("failed-run");
+        Assert.Equal(409, failed);
+        Assert.Contains("did not succeed", failedProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        await Store("no-onnx", Cry.Pipeline.Retraining.TrainingResult.Succeeded, withModel: false);
+        var (incomplete, incompleteProblem) = await Promote("no-onnx");
+        Assert.Equal(409, incomplete);
+        Assert.Contains("model.onnx", incompleteProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Null(await Cry.Pipeline.Retraining.ModelEvaluation.ReadChampionAsync(_store, Cancel));
+
+        await Store("good-run", Cry.Pipeline.Retraining.TrainingResult.Succeeded);
+        var (promoted, body) = await Promote("good-run");
+        Assert.Equal(200, promoted);
+        Assert.Equal("good-run", body.GetProperty("champion").GetString());
+    }
+
+    private sealed class NoDispatcher : Cry.Pipeline.Retraining.ITrainingDispatcher
+    {
+        public Task DispatchAsync(Cry.Pipeline.Retraining.TrainingJob job, CancellationToken cancellation = default) =>
+            throw new InvalidOperationException("not used");
+    }
+
     private async Task Promote(TinyBundle bundle)
     {
         string folder = Path.Combine(_cache, "source-" + bundle.ModelId);

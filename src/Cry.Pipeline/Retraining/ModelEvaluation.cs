@@ -191,14 +191,12 @@ public static class ModelEvaluation
 
     /// <summary>Writes <c>champion.json</c> naming <paramref name="modelId"/>, conditional on the given version (or on there being none).</summary>
     /// <exception cref="ArtifactConflictException">The champion changed in the meantime.</exception>
-    /// <exception cref="ModelBundleException">The model's bundle does not exist.</exception>
+    /// <exception cref="ModelBundleException">Nothing is stored under the model's id.</exception>
+    /// <exception cref="BundleNotPromotableException">The model is not a complete, hash-checked bundle of a run that succeeded.</exception>
     public static async Task PromoteAsync(IArtifactStore store, string modelId, string reason, string? expectedETag, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        if (await store.TryReadAsync(Containers.Models, $"{modelId}/manifest.json", cancellation).ConfigureAwait(false) is null)
-        {
-            throw new ModelBundleException($"models/{modelId} has no bundle to promote.");
-        }
+        await StoredBundle.CheckPromotableAsync(store, modelId, cancellation).ConfigureAwait(false);
 
         var pointer = new ChampionPointer(modelId, DateTimeOffset.UtcNow, reason);
         await store.WriteAsync(

@@ -183,6 +183,10 @@ public sealed class RetrainFunctions(
         {
             return Problems.Of(StatusCodes.Status404NotFound, "No such model", ex.Message);
         }
+        catch (BundleNotPromotableException ex)
+        {
+            return Problems.Of(StatusCodes.Status409Conflict, "The model cannot be promoted", ex.Message);
+        }
         catch (ArgumentException ex)
         {
             return Problems.Of(StatusCodes.Status400BadRequest, "Invalid model id", ex.Message);
