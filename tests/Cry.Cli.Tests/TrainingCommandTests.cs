@@ -90,19 +90,20 @@ public sealed class TrainingCommandTests : IDisposable
         Assert.Contains("validation macro-F1 ", error, StringComparison.Ordinal);
         string report = File.ReadAllText(_temp["report/report.md"]);
         Assert.Contains("always-majority", report, StringComparison.Ordinal);
+        Assert.Contains("on the macro-F1 of a", report, StringComparison.Ordinal); // the default rule
         Assert.Contains("## Calibration", report, StringComparison.Ordinal);
         Assert.True(File.Exists(_temp["report/confusion.png"]));
         Assert.Contains("\"balancedAccuracy\"", File.ReadAllText(_temp["report/metrics.json"]), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Evaluate_StopOnMacroF1_IsTheRuleTheReportStates()
+    public void Evaluate_StopOnLoss_IsTheRuleTheReportStates()
     {
         var (code, _, error) = CliRunner.Run(
-            "evaluate", "--data", _temp["data"], "--spec", _temp["spec.json"], "--epochs", "1", "--folds", "2", "--stop-on", "macro-f1",
-            "--threads", "1", "--out", _temp["report-f1"]);
+            "evaluate", "--data", _temp["data"], "--spec", _temp["spec.json"], "--epochs", "1", "--folds", "2", "--stop-on", "loss",
+            "--threads", "1", "--out", _temp["report-loss"]);
         Assert.True(code == 0, error);
-        Assert.Contains("on the macro-F1 of a grouped", File.ReadAllText(_temp["report-f1/report.md"]), StringComparison.Ordinal);
+        Assert.Contains("on the loss of a grouped", File.ReadAllText(_temp["report-loss/report.md"]), StringComparison.Ordinal);
     }
 
     [Fact]
