@@ -77,11 +77,11 @@ public sealed class MetadataTests
     [InlineData("Health", "get", "health", "Anonymous")]
     [InlineData("Champion", "get", "models/champion", "Function")]
     [InlineData("UploadClip", "post", "clips/{label}", "Function")]
-    [InlineData("EraseClip", "delete", "clips/{label}/{name}", "Function")]
-    [InlineData("StartRetrain", "post", "retrain", "Function")]
-    [InlineData("RetrainStatus", "get", "retrain/{id}", "Function")]
-    [InlineData("ListModels", "get", "models", "Function")]
-    [InlineData("PromoteModel", "post", "models/{id}/promote", "Function")]
+    [InlineData("EraseClip", "delete", "clips/{label}/{name}", "Admin")]
+    [InlineData("StartRetrain", "post", "retrain", "Admin")]
+    [InlineData("RetrainStatus", "get", "retrain/{id}", "Admin")]
+    [InlineData("ListModels", "get", "models", "Admin")]
+    [InlineData("PromoteModel", "post", "models/{id}/promote", "Admin")]
     public void HttpFunctions_HaveTheirRouteMethodAndKeyLevel(string function, string method, string route, string authLevel)
     {
         var trigger = Trigger(function);

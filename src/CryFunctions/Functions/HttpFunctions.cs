@@ -128,7 +128,7 @@ public sealed class HttpFunctions(
     /// </summary>
     [Function("EraseClip")]
     public async Task<IResult> EraseClip(
-        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "clips/{label}/{name}")] HttpRequest request, string label, string name, CancellationToken cancellation)
+        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "clips/{label}/{name}")] HttpRequest request, string label, string name, CancellationToken cancellation)
     {
         if (ClipNames.Validate(label) is string badLabel)
         {

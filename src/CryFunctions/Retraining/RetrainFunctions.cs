@@ -116,7 +116,7 @@ public sealed class RetrainFunctions(
     /// <summary>POST /api/retrain[?force=true]: 202 with the status URL, for a new run or the one in progress.</summary>
     [Function("StartRetrain")]
     public async Task<IResult> StartRetrain(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "retrain")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellation)
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "retrain")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(request);
         bool force = string.Equals(request.Query["force"], "true", StringComparison.OrdinalIgnoreCase);
@@ -129,7 +129,7 @@ public sealed class RetrainFunctions(
     /// <summary>GET /api/retrain/{id}: the run's status, step, output or failure.</summary>
     [Function("RetrainStatus")]
     public async Task<IResult> RetrainStatus(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "retrain/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client, CancellationToken cancellation)
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "retrain/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(client);
         var instance = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellation);
@@ -152,7 +152,7 @@ public sealed class RetrainFunctions(
 
     /// <summary>GET /api/models: the stored models with their job results, and the champion.</summary>
     [Function("ListModels")]
-    public async Task<IResult> ListModels([HttpTrigger(AuthorizationLevel.Function, "get", Route = "models")] HttpRequest request, CancellationToken cancellation)
+    public async Task<IResult> ListModels([HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models")] HttpRequest request, CancellationToken cancellation)
     {
         var champion = await ModelEvaluation.ReadChampionAsync(store, cancellation);
         var models = new List<object>();
@@ -171,7 +171,7 @@ public sealed class RetrainFunctions(
     /// <summary>POST /api/models/{id}/promote: make a stored model the champion by hand (roll back or forward).</summary>
     [Function("PromoteModel")]
     public async Task<IResult> PromoteModel(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{id}/promote")] HttpRequest request, string id, CancellationToken cancellation)
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "models/{id}/promote")] HttpRequest request, string id, CancellationToken cancellation)
     {
         try
         {
