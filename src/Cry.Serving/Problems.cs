@@ -41,6 +41,10 @@ public static class Problems
     public static IResult Busy(string detail) => new RetryAfterResult(
         Of(StatusCodes.Status503ServiceUnavailable, "The server is busy", detail), RetryAfterSeconds);
 
+    /// <summary>503 with Retry-After: a dependency (the model store) cannot be reached now; the request may be repeated later.</summary>
+    public static IResult Unavailable(string title, string detail) => new RetryAfterResult(
+        Of(StatusCodes.Status503ServiceUnavailable, title, detail), RetryAfterSeconds);
+
     /// <summary>The Retry-After of a busy answer, in seconds.</summary>
     public const int RetryAfterSeconds = 5;
 

@@ -135,10 +135,20 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
             Assert.Equal(200, status);
             Assert.Equal("model-1", body.GetProperty("modelId").GetString());
 
+            // The new champion loads in the background; requests meanwhile are answered by model-1, never made to wait.
             await Promote(TinyBundle.Create(["hungry", "tired"], "model-2"));
-            var second = Request("POST", Clip(), "audio/wav");
-            (_, body) = await Execute(await functions.Predict(second.Request), second);
-            Assert.Equal("model-2", body.GetProperty("modelId").GetString());
+            var served = new List<string>();
+            for (int i = 0; i < 200 && served.LastOrDefault() != "model-2"; i++)
+            {
+                var second = Request("POST", Clip(), "audio/wav");
+                (status, body) = await Execute(await functions.Predict(second.Request), second);
+                Assert.Equal(200, status);
+                served.Add(body.GetProperty("modelId").GetString()!);
+                await Task.Delay(20, Cancel);
+            }
+
+            Assert.Equal("model-2", served[^1]);
+            Assert.All(served, id => Assert.Contains(id, new[] { "model-1", "model-2" }));
 
             // A champion pointer naming a bundle that does not exist: the serving model goes on serving.
             await _store.WriteAsync(Containers.Models, ChampionPointer.Path, JsonSerializer.SerializeToUtf8Bytes(new ChampionPointer("gone", DateTimeOffset.UtcNow, "test")), cancellation: Cancel);
@@ -304,6 +314,40 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
             Assert.Equal(2, body.GetProperty("objectsDeleted").GetInt32()); // the clip and its one tensor
             Assert.Empty(await _store.ListAsync(Containers.Features, cancellation: Cancel).ToListAsync(Cancel));
         }
+    }
+
+    [Fact]
+    public async Task Predict_WithTheModelStoreDown_Is503WithRetryAfter_AndHealthStaysUp()
+    {
+        var inference = new InferenceOptions { Device = "cpu" };
+        var down = new DownStore();
+        using var predictor = new Predictor(new ChampionModelSource(down, _cache, inference, TimeSpan.Zero), inference);
+        var functions = new HttpFunctions(predictor, new ServingOptions(), new PredictionGate(new ServingOptions()), down, Ingestion(), new PipelineOptions { Previews = false }, NullLogger<HttpFunctions>.Instance);
+        var request = Request("POST", Clip(), "audio/wav");
+        var (status, problem) = await Execute(await functions.Predict(request.Request), request);
+        Assert.Equal(503, status);
+        Assert.Equal("The model store cannot be reached", problem.GetProperty("title").GetString());
+        Assert.Equal("5", request.Response.Headers.RetryAfter.ToString());
+
+        var health = Request("GET");
+        var (healthStatus, body) = await Execute(functions.Health(health.Request), health);
+        Assert.Equal(200, healthStatus);
+        Assert.Contains("cannot be reached", body.GetProperty("note").GetString(), StringComparison.Ordinal);
+    }
+
+    private sealed class DownStore : IArtifactStore
+    {
+        public Task<StoredArtifact?> TryReadAsync(string container, string path, CancellationToken cancellation = default) =>
+            throw new Azure.RequestFailedException(503, "The server is busy.");
+
+        public Task<string> WriteAsync(string container, string path, ReadOnlyMemory<byte> data, WriteCondition? condition = null, CancellationToken cancellation = default) =>
+            throw new Azure.RequestFailedException(503, "The server is busy.");
+
+        public Task<bool> DeleteAsync(string container, string path, CancellationToken cancellation = default) =>
+            throw new Azure.RequestFailedException(503, "The server is busy.");
+
+        public IAsyncEnumerable<ArtifactInfo> ListAsync(string container, string prefix = "", CancellationToken cancellation = default) =>
+            throw new Azure.RequestFailedException(503, "The server is busy.");
     }
 
     [Fact]

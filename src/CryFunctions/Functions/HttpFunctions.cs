@@ -46,6 +46,14 @@ public sealed class HttpFunctions(
         {
             return Results.Json(new { status = "ok", modelId = (string?)null, device = (string?)null, note = "no champion promoted yet" });
         }
+        catch (ChampionModelSource.StoreUnavailableException)
+        {
+            return Results.Json(new { status = "ok", modelId = (string?)null, device = (string?)null, note = "no model loaded yet: the model store cannot be reached" });
+        }
+        catch (ModelBundleException)
+        {
+            return Results.Json(new { status = "ok", modelId = (string?)null, device = (string?)null, note = "no model loaded yet: the champion's bundle cannot be loaded" });
+        }
     }
 
     /// <summary>GET /api/models/champion.</summary>
@@ -162,6 +170,11 @@ public sealed class HttpFunctions(
         catch (ChampionModelSource.NoChampionException ex)
         {
             return Problems.Of(StatusCodes.Status503ServiceUnavailable, "No model is serving yet", ex.Message);
+        }
+        catch (ChampionModelSource.StoreUnavailableException ex)
+        {
+            logger.LogWarning("No model is loaded and the model store cannot be read: {Reason}", ex.Message);
+            return Problems.Unavailable("The model store cannot be reached", ex.Message);
         }
         catch (ModelBundleException ex)
         {
