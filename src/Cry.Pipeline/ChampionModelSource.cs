@@ -164,8 +164,8 @@ public sealed class ChampionModelSource : IModelSource
         {
             // A new champion that cannot be loaded, or a store that is down, does not take the serving model down;
             // retried at the next check. The reason is the exception's kind or the bundle's own message (model ids only).
-            _logger.LogError(
-                "The champion could not be refreshed; the current model keeps serving: {Reason}",
+            PipelineLog.ChampionRefreshFailed(
+                _logger,
                 ex is ModelBundleException ? ex.Message : ex is OperationCanceledException ? "the store did not answer in time" : ex.GetType().Name);
         }
     }
@@ -192,11 +192,11 @@ public sealed class ChampionModelSource : IModelSource
             await StoredBundle.DownloadAsync(_store, champion.ModelId, folder, cancellation).ConfigureAwait(false);
             cancellation.ThrowIfCancellationRequested();
 
-            var next = new HotSwapModelSource(folder, _options, Timeout.InfiniteTimeSpan, message => _logger.LogInformation("{Message}", message));
+            var next = new HotSwapModelSource(folder, _options, Timeout.InfiniteTimeSpan, message => PipelineLog.ModelSource(_logger, message));
             var previous = Interlocked.Exchange(ref _current, next);
             _etag = pointer.ETag;
             previous?.Dispose(); // Leases in flight keep the old model alive until they end.
-            _logger.LogInformation("Serving champion {ModelId}.", champion.ModelId);
+            PipelineLog.ServingChampion(_logger, champion.ModelId);
         }
         catch (JsonException ex)
         {

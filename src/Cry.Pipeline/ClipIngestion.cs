@@ -115,25 +115,24 @@ public sealed class ClipIngestion
         string path = $"{label}/{name}";
         if (ClipNames.Validate(label) is string badLabel)
         {
-            return await QuarantineAsync(label, name, $"The label cannot be stored safely: {badLabel}.", cancellation).ConfigureAwait(false);
+            return await QuarantineAsync(label, name, QuarantineKind.UnsafeLabel, $"The label cannot be stored safely: {badLabel}.", cancellation).ConfigureAwait(false);
         }
 
         if (ClipNames.Validate(name) is string badName)
         {
-            return await QuarantineAsync(label, name, $"The clip's name cannot be stored safely: {badName}.", cancellation).ConfigureAwait(false);
+            return await QuarantineAsync(label, name, QuarantineKind.UnsafeName, $"The clip's name cannot be stored safely: {badName}.", cancellation).ConfigureAwait(false);
         }
 
         var clip = await _store.TryReadAsync(Containers.Clips, path, cancellation).ConfigureAwait(false);
         if (clip is null)
         {
-            _logger.LogInformation("Clip {ClipRef} is gone (already processed or erased); nothing to do.", clipRef);
+            PipelineLog.ClipGone(_logger, clipRef);
             return new IngestionResult(clipRef, false, null, []);
         }
 
-        string? reason = Check(label, clip.Data);
-        if (reason is not null)
+        if (Check(label, clip.Data) is ({ } kind, { } reason))
         {
-            return await QuarantineAsync(label, name, reason, cancellation).ConfigureAwait(false);
+            return await QuarantineAsync(label, name, kind, reason, cancellation).ConfigureAwait(false);
         }
 
         var work = new List<FeatureWork>();
@@ -147,7 +146,7 @@ public sealed class ClipIngestion
         }
 
         PipelineMetrics.ClipsAccepted.Add(1, new KeyValuePair<string, object?>("label", label));
-        _logger.LogInformation("Clip {ClipRef} ({Label}) accepted: {Units} feature units.", clipRef, label, work.Count);
+        PipelineLog.ClipAccepted(_logger, clipRef, label, work.Count);
         return new IngestionResult(clipRef, true, null, work);
     }
 
@@ -210,13 +209,17 @@ public sealed class ClipIngestion
     /// A name refused by <see cref="ClipNames"/> is still quarantined under itself when the store can address it; one
     /// that cannot be (a separator, a control character, a trailing '.') stays where it is, and the log says why.
     /// </remarks>
-    public async Task<IngestionResult> QuarantineAsync(string label, string name, string reason, CancellationToken cancellation = default)
+    public Task<IngestionResult> QuarantineAsync(string label, string name, string reason, CancellationToken cancellation = default) =>
+        QuarantineAsync(label, name, QuarantineKind.Other, reason, cancellation);
+
+    /// <summary>Quarantines a clip for a reason of a known kind: the kind is logged, the reason goes only into the note.</summary>
+    public async Task<IngestionResult> QuarantineAsync(string label, string name, QuarantineKind kind, string reason, CancellationToken cancellation = default)
     {
         string clipRef = ClipRef(label, name);
         if (!ClipNames.IsAddressable(label) || !ClipNames.IsAddressable(name))
         {
             // The store cannot address such a name; the blob stays where it is (nothing is lost) and the log says why.
-            _logger.LogWarning("Clip {ClipRef} has a name the pipeline cannot address; left in place: {Reason}", clipRef, reason);
+            PipelineLog.ClipUnaddressable(_logger, clipRef, kind);
             return new IngestionResult(clipRef, false, reason, []);
         }
 
@@ -241,7 +244,7 @@ public sealed class ClipIngestion
 
         await _store.DeleteAsync(Containers.Clips, path, cancellation).ConfigureAwait(false);
         PipelineMetrics.ClipsQuarantined.Add(1);
-        _logger.LogWarning("Clip {ClipRef} quarantined: {Reason}", clipRef, reason);
+        PipelineLog.ClipQuarantined(_logger, clipRef, kind);
         return new IngestionResult(clipRef, false, reason, []);
     }
 
@@ -274,14 +277,14 @@ public sealed class ClipIngestion
 
         deleted += await _store.DeleteAsync(Containers.Quarantine, QuarantinedClipPath(label, name), cancellation).ConfigureAwait(false) ? 1 : 0;
         deleted += await _store.DeleteAsync(Containers.Quarantine, QuarantineNotePath(label, name), cancellation).ConfigureAwait(false) ? 1 : 0;
-        _logger.LogInformation("Clip {ClipRef} erased: {Objects} objects.", ClipRef(label, name), deleted);
+        PipelineLog.ClipErased(_logger, ClipRef(label, name), deleted);
         return deleted;
     }
 
     // The detector's folders are never augmented: their recordings are used as they are.
     private int VariantCount(string label) => ReservedLabels.IsReserved(label) ? 1 : _options.Augmentation.VariantsFor(label).Count + 1;
 
-    private string? Check(string label, byte[] data)
+    private (QuarantineKind? Kind, string? Reason) Check(string label, byte[] data)
     {
         if (!_options.Labels.Contains(label, StringComparer.Ordinal) && !ReservedLabels.IsReserved(label))
         {
@@ -291,15 +294,15 @@ public sealed class ClipIngestion
             }
             catch (DatasetException ex)
             {
-                return ex.Message;
+                return (QuarantineKind.UnknownLabel, ex.Message);
             }
 
-            return $"Unknown label '{label}'; the labels are {string.Join(", ", _options.Labels)}, and {ReservedLabels.NotCry} and {ReservedLabels.Cry} for the cry detector.";
+            return (QuarantineKind.UnknownLabel, $"Unknown label '{label}'; the labels are {string.Join(", ", _options.Labels)}, and {ReservedLabels.NotCry} and {ReservedLabels.Cry} for the cry detector.");
         }
 
         if (data.LongLength > _options.MaxClipBytes)
         {
-            return $"The clip is {data.LongLength:N0} bytes, more than the limit of {_options.MaxClipBytes:N0}.";
+            return (QuarantineKind.TooLarge, $"The clip is {data.LongLength:N0} bytes, more than the limit of {_options.MaxClipBytes:N0}.");
         }
 
         try
@@ -310,11 +313,11 @@ public sealed class ClipIngestion
                 extractor.PrepareAudio(signal);
             }
 
-            return null;
+            return (null, null);
         }
         catch (AudioFormatException ex)
         {
-            return ex.Message;
+            return (ex.IsUnsupportedFormat ? QuarantineKind.UnsupportedFormat : QuarantineKind.Undecodable, ex.Message);
         }
     }
 

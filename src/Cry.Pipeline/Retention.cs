@@ -70,11 +70,11 @@ public static class Retention
             }
             else
             {
-                logger.LogWarning("Retention: clip {ClipRef} has a name the pipeline cannot address; left in place.", ClipIngestion.ClipRef(label, name));
+                PipelineLog.RetentionUnaddressable(logger, ClipIngestion.ClipRef(label, name));
             }
         }
 
-        logger.LogInformation("Retention ({Days} days): {Clips} clips erased.", days, erased);
+        PipelineLog.RetentionDone(logger, days, erased);
         return erased;
     }
 }

@@ -46,9 +46,7 @@ public sealed class ClipFunctions(ClipIngestion ingestion, ILogger<ClipFunctions
     {
         ArgumentNullException.ThrowIfNull(work);
         string? path = await ingestion.ComputeAsync(work, cancellation);
-        logger.LogInformation(
-            "Features {SpecId} variant {Variant} of clip {ClipRef}: {Outcome}.",
-            work.SpecId, work.Variant, ClipIngestion.ClipRef(work.Label, work.Name), path is null ? "clip gone, skipped" : "written");
+        FunctionsLog.FeaturesComputed(logger, work.SpecId, work.Variant, ClipIngestion.ClipRef(work.Label, work.Name), path is not null);
     }
 
     /// <summary>The shared handler: accept or quarantine, then the fan-out messages.</summary>

@@ -126,7 +126,7 @@ public sealed class HttpFunctions(
         }
 
         await store.WriteAsync(Containers.Clips, $"{label}/{name}", bytes, WriteCondition.IfNotExists, cancellation);
-        logger.LogInformation("Clip {ClipRef} uploaded ({Label}).", ClipIngestion.ClipRef(label, name), label);
+        FunctionsLog.ClipUploaded(logger, ClipIngestion.ClipRef(label, name), label);
         return Results.Json(new { label, name, path = $"clips/{label}/{name}" }, statusCode: StatusCodes.Status201Created);
     }
 
@@ -173,13 +173,13 @@ public sealed class HttpFunctions(
         }
         catch (ChampionModelSource.StoreUnavailableException ex)
         {
-            logger.LogWarning("No model is loaded and the model store cannot be read: {Reason}", ex.Message);
+            FunctionsLog.StoreUnavailable(logger, ex.Message);
             return Problems.Unavailable("The model store cannot be reached", ex.Message);
         }
         catch (ModelBundleException ex)
         {
             // champion.json names a bundle that is missing or broken: an operator's problem, said as such, not a 500.
-            logger.LogError("The champion cannot be loaded: {Reason}", ex.Message);
+            FunctionsLog.ChampionUnloadable(logger, ex.Message);
             return Problems.Of(StatusCodes.Status503ServiceUnavailable, "The serving model cannot be loaded", ex.Message);
         }
     }

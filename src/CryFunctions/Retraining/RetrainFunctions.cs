@@ -36,7 +36,7 @@ public sealed class RetrainFunctions(
             unchanged = TrainingResult.Parse(stored.Data)?.SnapshotId == snapshot.SnapshotId;
         }
 
-        logger.LogInformation("Snapshot {SnapshotId}: {Clips} clips, unchanged since the champion: {Unchanged} (forced: {Force}).", snapshot.SnapshotId, snapshot.Clips.Count, unchanged, force);
+        FunctionsLog.SnapshotTaken(logger, snapshot.SnapshotId, snapshot.Clips.Count, unchanged, force);
         return new SnapshotStep(snapshot.SnapshotId, snapshot.Clips.Count, snapshot.Clips.Count(c => c.HeldOut), unchanged);
     }
 
@@ -46,7 +46,7 @@ public sealed class RetrainFunctions(
     {
         ArgumentNullException.ThrowIfNull(job);
         await dispatcher.DispatchAsync(job, cancellation);
-        logger.LogInformation("Training run {RunId} dispatched ({Dispatcher}).", job.RunId, dispatcher.GetType().Name);
+        FunctionsLog.RunDispatched(logger, job.RunId, dispatcher.GetType().Name);
     }
 
     /// <summary>Activity: scores challenger and champion on the snapshot's evaluation groups and promotes when better.</summary>
@@ -66,13 +66,13 @@ public sealed class RetrainFunctions(
             }
             catch (Cry.Inference.ModelBundleException ex)
             {
-                logger.LogWarning("The champion {ModelId} cannot be scored ({Reason}); the challenger is compared with none.", current.Pointer.ModelId, ex.Message);
+                FunctionsLog.ChampionNotScored(logger, current.Pointer.ModelId, ex.Message);
             }
         }
 
         var decision = await ModelEvaluation.DecideAsync(store, challengerScore, championScore, champion?.ETag, request.Margin, cancellation);
         PipelineMetrics.RetrainingRuns.Add(1, new KeyValuePair<string, object?>("outcome", decision.Promoted ? "promoted" : "not promoted"));
-        logger.LogInformation("Run {RunId}: {Decision}.", request.RunId, decision.Reason);
+        FunctionsLog.RunDecided(logger, request.RunId, decision.Reason);
         return decision;
     }
 
@@ -110,7 +110,7 @@ public sealed class RetrainFunctions(
     public async Task ScheduledRetrain([TimerTrigger("%Cry:RetrainSchedule%")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellation)
     {
         var (started, _) = await StartAsync(client, new RetrainRequest(Epochs: options.Value.RetrainEpochs, TimeoutMinutes: options.Value.TrainingTimeoutMinutes, Margin: options.Value.PromotionMargin), cancellation);
-        logger.LogInformation(started ? "Scheduled retraining started." : "Scheduled retraining skipped: a run is in progress.");
+        FunctionsLog.ScheduledRetrain(logger, started);
     }
 
     /// <summary>POST /api/retrain[?force=true]: 202 with the status URL, for a new run or the one in progress.</summary>
