@@ -196,6 +196,15 @@ public sealed class ClipIngestion
             await _store.WriteAsync(Containers.Features, basePath + ".png", png.ToArray(), cancellation: cancellation).ConfigureAwait(false);
         }
 
+        // An erasure that deleted the clip while this unit ran may have listed the features before this write: the
+        // clip is deleted first, so a clip gone now means this tensor must go too (nothing of an erased clip stays).
+        if (!await ErasureRecord.ExistsAsync(_store, Containers.Clips, $"{work.Label}/{work.Name}", cancellation).ConfigureAwait(false))
+        {
+            await _store.DeleteAsync(Containers.Features, basePath + ".npy", cancellation).ConfigureAwait(false);
+            await _store.DeleteAsync(Containers.Features, basePath + ".png", cancellation).ConfigureAwait(false);
+            return null;
+        }
+
         PipelineMetrics.FeaturesComputed.Add(1);
         return basePath + ".npy";
     }
@@ -277,7 +286,14 @@ public sealed class ClipIngestion
 
         deleted += await _store.DeleteAsync(Containers.Quarantine, QuarantinedClipPath(label, name), cancellation).ConfigureAwait(false) ? 1 : 0;
         deleted += await _store.DeleteAsync(Containers.Quarantine, QuarantineNotePath(label, name), cancellation).ConfigureAwait(false) ? 1 : 0;
-        PipelineLog.ClipErased(_logger, ClipRef(label, name), deleted);
+        var redacted = await Retraining.DatasetSnapshot.RedactAsync(_store, label, name, cancellation).ConfigureAwait(false);
+        if (deleted > 0 || redacted.Count > 0)
+        {
+            var record = new ErasureRecord(ErasureRecord.IdOf(label, name), DateTimeOffset.UtcNow, deleted, redacted);
+            await _store.WriteAsync(Containers.Datasets, ErasureRecord.PathOf(record.Id), JsonSerializer.SerializeToUtf8Bytes(record), cancellation: cancellation).ConfigureAwait(false);
+        }
+
+        PipelineLog.ClipErased(_logger, ClipRef(label, name), deleted, redacted.Count);
         return deleted;
     }
 

@@ -46,8 +46,8 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Clip {ClipRef} quarantined ({Kind}); the reason is in its quarantine note.")]
     public static partial void ClipQuarantined(ILogger logger, string clipRef, QuarantineKind kind);
 
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Clip {ClipRef} erased: {Objects} objects.")]
-    public static partial void ClipErased(ILogger logger, string clipRef, int objects);
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Clip {ClipRef} erased: {Objects} objects, redacted from {Snapshots} snapshots.")]
+    public static partial void ClipErased(ILogger logger, string clipRef, int objects, int snapshots);
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Retention: clip {ClipRef} has a name the pipeline cannot address; left in place.")]
     public static partial void RetentionUnaddressable(ILogger logger, string clipRef);

@@ -62,12 +62,17 @@ public sealed class PipelineEndToEndTests : IDisposable
         Assert.Contains(snapshot.Clips, c => c.HeldOut);
         Assert.Equal(snapshot.SnapshotId, (await DatasetSnapshot.TakeAsync(store, spec, cancellation: Cancel)).SnapshotId); // unchanged data, same id
 
+        // A clip gone since the snapshot (its audio deleted, its tensors and the snapshot's entry left behind) is not trained on.
+        var gone = snapshot.Clips.First(c => !c.HeldOut && c.Label == "hungry");
+        Assert.True(await store.DeleteAsync(Containers.Clips, $"{gone.Label}/{gone.Name}", Cancel));
+
         var job = new TrainingJob { RunId = "run-1", SnapshotId = snapshot.SnapshotId, Epochs = 2, Patience = 0 };
         string jobFile = _temp["job.json"];
         await File.WriteAllTextAsync(jobFile, job.ToJson(), Cancel);
         var (code, output, error) = CliRunner.Run("train-job", "--job", jobFile, "--store", _temp["store"], "--threads", "1");
         Assert.True(code == 0, error);
         Assert.Contains("run-1: succeeded", output, StringComparison.Ordinal);
+        Assert.Contains("1 clips of the snapshot are gone since it was taken", output + error, StringComparison.Ordinal);
         var result = TrainingResult.Parse((await store.TryReadAsync(Containers.Models, "run-1/result.json", Cancel))!.Data)!;
         Assert.Equal(TrainingResult.Succeeded, result.Status);
 

@@ -104,6 +104,20 @@ internal static class TrainJobCommand
             string work = Path.Combine(Path.GetTempPath(), "cry-train-job-" + Guid.NewGuid().ToString("N"));
             try
             {
+                // Only clips that still exist: one erased (or expired) since the snapshot is never trained on, even where a
+                // tensor of it outlived the erasure.
+                var present = new HashSet<string>(StringComparer.Ordinal);
+                await foreach (var item in store.ListAsync(Containers.Clips, cancellation: cancellation))
+                {
+                    present.Add(item.Path);
+                }
+
+                int erased = training.RemoveAll(c => !present.Contains($"{c.Label}/{c.Name}"));
+                if (erased > 0)
+                {
+                    log($"job {job.RunId}: {erased} clips of the snapshot are gone since it was taken (erased or expired) and are left out");
+                }
+
                 var clips = new List<ClipInfo>();
                 var tensors = new List<float[][]>();
                 foreach (var clip in training)

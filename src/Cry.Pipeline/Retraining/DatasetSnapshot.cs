@@ -55,6 +55,66 @@ public sealed record DatasetSnapshot
     [JsonPropertyName("clips")]
     public required IReadOnlyList<SnapshotClip> Clips { get; init; }
 
+    /// <summary>How many clips were removed from this snapshot by erasures since it was taken (their names are gone).</summary>
+    [JsonPropertyName("redacted")]
+    public int Redacted { get; init; }
+
+    /// <summary>
+    /// Removes a clip from every stored snapshot that lists it (an erasure: no name of an erased clip stays in
+    /// <c>datasets/</c>). Each rewrite is conditional on the version read, so concurrent erasures never undo each other.
+    /// </summary>
+    /// <returns>The ids of the snapshots it was removed from.</returns>
+    public static async Task<IReadOnlyList<string>> RedactAsync(IArtifactStore store, string label, string name, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var paths = new List<string>();
+        await foreach (var item in store.ListAsync(Containers.Datasets, cancellation: cancellation).ConfigureAwait(false))
+        {
+            if (!item.Path.Contains('/', StringComparison.Ordinal) && item.Path.EndsWith(".json", StringComparison.Ordinal))
+            {
+                paths.Add(item.Path);
+            }
+        }
+
+        var redacted = new List<string>();
+        foreach (string path in paths)
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                var stored = await store.TryReadAsync(Containers.Datasets, path, cancellation).ConfigureAwait(false);
+                DatasetSnapshot? snapshot;
+                try
+                {
+                    snapshot = stored is null ? null : JsonSerializer.Deserialize<DatasetSnapshot>(stored.Data, s_json);
+                }
+                catch (JsonException)
+                {
+                    snapshot = null; // not a snapshot: nothing of ours to redact
+                }
+
+                if (stored is null || snapshot is null || !snapshot.Clips.Any(c => c.Label == label && c.Name == name))
+                {
+                    break;
+                }
+
+                var kept = snapshot.Clips.Where(c => !(c.Label == label && c.Name == name)).ToList();
+                try
+                {
+                    var next = snapshot with { Clips = kept, Redacted = snapshot.Redacted + (snapshot.Clips.Count - kept.Count) };
+                    await store.WriteAsync(Containers.Datasets, path, next.ToJson(), WriteCondition.IfMatch(stored.ETag), cancellation).ConfigureAwait(false);
+                    redacted.Add(snapshot.SnapshotId);
+                    break;
+                }
+                catch (ArtifactConflictException) when (attempt < 20)
+                {
+                    // Another erasure rewrote it meanwhile: read it again.
+                }
+            }
+        }
+
+        return redacted;
+    }
+
     /// <summary>The storage path of a snapshot.</summary>
     public static string PathOf(string snapshotId) => $"{snapshotId}.json";
 
@@ -136,6 +196,25 @@ public sealed record DatasetSnapshot
         catch (ArtifactConflictException)
         {
             // The same content was snapshotted before: the stored one is equivalent.
+        }
+
+        // A clip erased after the listing above but before the erasure looked for snapshots would stay named in this
+        // one: look again now that it is stored, and redact what is gone (the erasure deletes the clip first).
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var item in store.ListAsync(Containers.Clips, cancellation: cancellation).ConfigureAwait(false))
+        {
+            present.Add(item.Path);
+        }
+
+        foreach (var gone in clips.Where(c => !present.Contains($"{c.Label}/{c.Name}")).ToList())
+        {
+            await RedactAsync(store, gone.Label, gone.Name, cancellation).ConfigureAwait(false);
+        }
+
+        if (clips.Any(c => !present.Contains($"{c.Label}/{c.Name}")))
+        {
+            var kept = clips.Where(c => present.Contains($"{c.Label}/{c.Name}")).ToList();
+            snapshot = snapshot with { Clips = kept, Redacted = clips.Count - kept.Count };
         }
 
         return snapshot;

@@ -155,13 +155,29 @@ public sealed class RetrainFunctions(
     public async Task<IResult> ListModels([HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models")] HttpRequest request, CancellationToken cancellation)
     {
         var champion = await ModelEvaluation.ReadChampionAsync(store, cancellation);
+        // Snapshots an erased clip was redacted from: a model trained on one learnt from that clip (docs/pipeline.md#erasure).
+        var redacted = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var erasure in ErasureRecord.ListAsync(store, cancellation))
+        {
+            redacted.UnionWith(erasure.RedactedSnapshots);
+        }
+
         var models = new List<object>();
         await foreach (var item in store.ListAsync(Containers.Models, cancellation: cancellation))
         {
             if (item.Path.EndsWith("/result.json", StringComparison.Ordinal) && await store.TryReadAsync(Containers.Models, item.Path, cancellation) is { } stored)
             {
                 var result = TrainingResult.Parse(stored.Data);
-                models.Add(new { modelId = result?.RunId, result?.Status, result?.Reason, result?.SnapshotId, result?.ValidationMacroF1, result?.FinishedUtc });
+                models.Add(new
+                {
+                    modelId = result?.RunId,
+                    result?.Status,
+                    result?.Reason,
+                    result?.SnapshotId,
+                    result?.ValidationMacroF1,
+                    result?.FinishedUtc,
+                    trainedBeforeErasure = result?.SnapshotId is { } id && redacted.Contains(id),
+                });
             }
         }
 
