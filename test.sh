@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the solution on a fresh machine: restores, builds (warnings are errors) and tests.
 # Tests that need ../shared (corpus, golden vectors) skip with a message when it is absent.
-# Ends with one line 'N passed, N failed, N skipped' and exits non-zero when any test fails.
+# Repeats each failing test's name and message, then ends with one line 'N passed, N failed, N skipped' and exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -23,6 +23,9 @@ set +e
 "$DOTNET" test --solution CryFunctions.sln -c "$configuration" --no-build --no-progress 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+
+# Each failing test again, with its first lines of message, where a tail of the output still shows it.
+awk '/^failed / { n = 12; print "---" } n > 0 { print; n-- }' "$log"
 
 # One closing line, from the run summary.
 awk '/^Test run summary/ { seen = 1 }

@@ -4,6 +4,7 @@ using CryFunctions.Retraining;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace CryFunctions.Tests;
 
@@ -64,7 +65,9 @@ public sealed class RetrainOrchestrationTests
 
     private static async Task<(OrchestrationMetadata Instance, Fakes Fakes)> RunAsync(Fakes fakes, RetrainRequest request)
     {
-        await using var host = await DurableTaskTestHost.StartAsync(fakes.Register, cancellationToken: Cancel);
+        // The sidecar's request-by-request logging would bury a failing test's message in the run's output.
+        var options = new DurableTaskTestHostOptions { LoggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddConsole()) };
+        await using var host = await DurableTaskTestHost.StartAsync(fakes.Register, options, Cancel);
         fakes.Client = host.Client;
         string id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(RetrainOrchestrator), request, Cancel);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
@@ -129,7 +132,9 @@ public sealed class RetrainOrchestrationTests
     public async Task Start_IsASingleton_WhileARunIsInProgress()
     {
         var fakes = new Fakes { JobStatus = null };
-        await using var host = await DurableTaskTestHost.StartAsync(fakes.Register, cancellationToken: Cancel);
+        // The sidecar's request-by-request logging would bury a failing test's message in the run's output.
+        var options = new DurableTaskTestHostOptions { LoggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddConsole()) };
+        await using var host = await DurableTaskTestHost.StartAsync(fakes.Register, options, Cancel);
         fakes.Client = host.Client;
         var request = new RetrainRequest(TimeoutMinutes: 0.2);
         var (first, id) = await RetrainFunctions.StartAsync(host.Client, request, Cancel);
