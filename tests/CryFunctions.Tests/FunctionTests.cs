@@ -56,12 +56,13 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
 
     private ClipIngestion Ingestion(PipelineOptions? options = null) => new(_store, options ?? new PipelineOptions { Previews = false });
 
-    private (HttpFunctions Functions, Predictor Predictor) Http(PipelineOptions? options = null)
+    private (HttpFunctions Functions, Predictor Predictor) Http(PipelineOptions? options = null, ServingOptions? serving = null, PredictionGate? gate = null)
     {
         var inference = new InferenceOptions { Device = "cpu" };
         var predictor = new Predictor(new ChampionModelSource(_store, _cache, inference, TimeSpan.Zero), inference);
         options ??= new PipelineOptions { Previews = false };
-        return (new HttpFunctions(predictor, new ServingOptions(), new PredictionGate(new ServingOptions()), _store, Ingestion(options), options, NullLogger<HttpFunctions>.Instance), predictor);
+        serving ??= new ServingOptions();
+        return (new HttpFunctions(predictor, serving, gate ?? new PredictionGate(serving), _store, Ingestion(options), options, NullLogger<HttpFunctions>.Instance), predictor);
     }
 
     private static DefaultHttpContext Request(string method, byte[]? body = null, string? contentType = null)
@@ -251,6 +252,103 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
             (status, _) = await Execute(await functions.EraseClip(again.Request, "hungry", name, Cancel), again);
             Assert.Equal(404, status);
         }
+    }
+
+    [Fact]
+    public async Task UploadClip_ReadsLikePrediction_Multipart415StallsAndTheGate()
+    {
+        var serving = new ServingOptions { BodyStallTimeout = TimeSpan.FromMilliseconds(300), MaxConcurrentPredictions = 1 };
+        var gate = new PredictionGate(serving);
+        var (functions, predictor) = Http(serving: serving, gate: gate);
+        using (predictor)
+        {
+            // A browser form: the file field of multipart/form-data is the clip.
+            byte[] wav = Clip(3);
+            string boundary = "cry-form-boundary";
+            byte[] form = [
+                .. Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"),
+                .. Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n"),
+                .. wav,
+                .. Encoding.ASCII.GetBytes($"\r\n--{boundary}--\r\n")];
+            var multipart = Request("POST", form, $"multipart/form-data; boundary={boundary}");
+            var (status, body) = await Execute(await functions.UploadClip(multipart.Request, "hungry", Cancel), multipart);
+            Assert.Equal(201, status);
+            byte[] stored = (await _store.TryReadAsync(Containers.Clips, $"hungry/{body.GetProperty("name").GetString()}", Cancel))!.Data;
+            Assert.Equal(AudioDecoder.Default.Decode(wav).Samples, AudioDecoder.Default.Decode(stored).Samples);
+
+            // Not a recording's media type: 415 before anything is read or stored.
+            var text = Request("POST", wav, "text/plain");
+            (status, var problem) = await Execute(await functions.UploadClip(text.Request, "hungry", Cancel), text);
+            Assert.Equal(415, status);
+            Assert.Contains("text/plain", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+            // A body that stops arriving: 408 after the stall timeout, nothing stored, and the gate's slot is free again.
+            var stalled = Request("POST", null, "audio/wav");
+            stalled.Request.Body = new StallingStream(wav.AsMemory(0, wav.Length / 2));
+            stalled.Request.ContentLength = wav.Length;
+            stalled.Request.ContentType = "audio/wav";
+            (status, problem) = await Execute(await functions.UploadClip(stalled.Request, "hungry", Cancel), stalled);
+            Assert.Equal(408, status);
+            Assert.Equal("The body stopped arriving", problem.GetProperty("title").GetString());
+            Assert.Equal(0, gate.InFlight);
+            Assert.Single(await _store.ListAsync(Containers.Clips, cancellation: Cancel).ToListAsync(Cancel));
+
+            // With the host's work in flight at its bound, an upload is 503 with Retry-After, not queued.
+            Assert.True(gate.TryEnter(1, out var held, out _));
+            using (held)
+            {
+                var busy = Request("POST", wav, "audio/wav");
+                (status, _) = await Execute(await functions.UploadClip(busy.Request, "hungry", Cancel), busy);
+                Assert.Equal(503, status);
+                Assert.Equal("5", busy.Response.Headers.RetryAfter.ToString());
+            }
+
+            var again = Request("POST", wav, "audio/wav");
+            (status, _) = await Execute(await functions.UploadClip(again.Request, "hungry", Cancel), again);
+            Assert.Equal(201, status);
+        }
+    }
+
+    /// <summary>Gives its bytes, then never another one (until cancelled): a client that stops sending.</summary>
+    private sealed class StallingStream(ReadOnlyMemory<byte> head) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_position < head.Length)
+            {
+                int n = Math.Min(buffer.Length, head.Length - _position);
+                head.Slice(_position, n).CopyTo(buffer);
+                _position += n;
+                return n;
+            }
+
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return 0;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Fact]

@@ -75,40 +75,32 @@ public sealed class HttpFunctions(
                 $"'{label}' is not a label; the labels are {string.Join(", ", pipeline.Labels)}, and {Cry.Training.Data.ReservedLabels.NotCry} (not an infant cry) and {Cry.Training.Data.ReservedLabels.Cry} (a cry without a need label) for the cry detector.");
         }
 
+        // The same bounded, streaming read as prediction (media type, limit, stalls, the gate on the work in flight);
+        // the gate's lease is held while the upload is decoded, so FFmpeg work counts against it too.
         long limit = pipeline.MaxClipBytes;
-        if (request.ContentLength is long declared && declared > limit)
-        {
-            return Problems.Of(StatusCodes.Status413PayloadTooLarge, "The clip is too large", $"The limit is {limit:N0} bytes.");
-        }
-
-        // Read at most limit + 1 bytes: a body without Content-Length is refused as soon as it passes the limit.
-        using var body = new MemoryStream();
-        byte[] chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellation)) > 0)
-        {
-            body.Write(chunk, 0, read);
-            if (body.Length > limit)
-            {
-                return Problems.Of(StatusCodes.Status413PayloadTooLarge, "The clip is too large", $"The limit is {limit:N0} bytes.");
-            }
-        }
-
         byte[] bytes;
-        try
+        using (var body = await RecordingBody.ReadAsync(request, limit, serving, gate))
         {
-            // Any supported format, decided by the content. What is stored is the decoded audio as a lossless WAV at
-            // its own rate, never the uploaded bytes: phone files carry tags (device, time, sometimes location).
-            var signal = AudioDecoder.Default.Decode(body.GetBuffer().AsSpan(0, (int)body.Length));
-            bytes = ClipIngestion.CanonicalWav(signal);
-        }
-        catch (AudioFormatException ex)
-        {
-            return Problems.ForAudio(ex); // Refuse what would only be quarantined: the client learns why now.
-        }
-        catch (AudioDecoderBusyException ex)
-        {
-            return Problems.Busy(ex.Message);
+            if (body.Problem is { } problem)
+            {
+                return problem;
+            }
+
+            try
+            {
+                // Any supported format, decided by the content. What is stored is the decoded audio as a lossless WAV at
+                // its own rate, never the uploaded bytes: phone files carry tags (device, time, sometimes location).
+                var signal = AudioDecoder.Default.Decode(body.Data.Span);
+                bytes = ClipIngestion.CanonicalWav(signal);
+            }
+            catch (AudioFormatException ex)
+            {
+                return Problems.ForAudio(ex); // Refuse what would only be quarantined: the client learns why now.
+            }
+            catch (AudioDecoderBusyException ex)
+            {
+                return Problems.Busy(ex.Message);
+            }
         }
 
         if (bytes.LongLength > limit)
