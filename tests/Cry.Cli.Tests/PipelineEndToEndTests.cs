@@ -120,6 +120,15 @@ public sealed class PipelineEndToEndTests : IDisposable
         var failed = TrainingResult.Parse((await store.TryReadAsync(Containers.Models, "run-2/result.json", Cancel))!.Data)!;
         Assert.Equal(TrainingResult.Failed, failed.Status);
         Assert.Contains("missing", failed.Reason, StringComparison.Ordinal);
+
+        // A job that arrives after its deadline (it waited in a queue) is not run: nobody waits for its result.
+        await File.WriteAllTextAsync(jobFile, (job with { RunId = "run-3", DeadlineUtc = DateTimeOffset.UtcNow.AddMinutes(-1) }).ToJson(), Cancel);
+        (code, output, _) = CliRunner.Run("train-job", "--job", jobFile, "--store", _temp["store"], "--threads", "1");
+        Assert.Equal(3, code);
+        var late = TrainingResult.Parse((await store.TryReadAsync(Containers.Models, "run-3/result.json", Cancel))!.Data)!;
+        Assert.Equal(TrainingResult.Failed, late.Status);
+        Assert.Contains("after its deadline", late.Reason, StringComparison.Ordinal);
+        Assert.Null(await store.TryReadAsync(Containers.Models, "run-3/manifest.json", Cancel));
     }
 
     public void Dispose() => _temp.Dispose();

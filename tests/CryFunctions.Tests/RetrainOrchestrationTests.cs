@@ -25,6 +25,8 @@ public sealed class RetrainOrchestrationTests
 
         public ConcurrentQueue<string> Calls { get; } = new();
 
+        public ConcurrentQueue<DateTimeOffset?> Deadlines { get; } = new();
+
         public DurableTaskClient? Client { get; set; }
 
         public void Register(DurableTaskRegistry registry)
@@ -38,6 +40,7 @@ public sealed class RetrainOrchestrationTests
             registry.AddActivityFunc<TrainingJob, bool>(RetrainOrchestrator.Dispatch, (context, job) =>
             {
                 Calls.Enqueue($"dispatch {job.SnapshotId}");
+                Deadlines.Enqueue(job.DeadlineUtc);
                 if (JobStatus is { } status)
                 {
                     string instance = context.InstanceId;
@@ -87,6 +90,11 @@ public sealed class RetrainOrchestrationTests
         Assert.StartsWith("run-", outcome.RunId, StringComparison.Ordinal);
         Assert.Equal(["snapshot force=False", "dispatch snap-1", $"evaluate {outcome.RunId}"], fakes.Calls);
         Assert.Contains("done", instance.SerializedCustomStatus, StringComparison.Ordinal);
+
+        // The job carries the moment the orchestration stops waiting (the request's timeout from dispatch), so its runner can stop it.
+        var deadline = Assert.Single(fakes.Deadlines);
+        Assert.NotNull(deadline);
+        Assert.InRange(deadline.Value - instance.CreatedAt, TimeSpan.FromMinutes(119), TimeSpan.FromMinutes(121));
     }
 
     [Fact]

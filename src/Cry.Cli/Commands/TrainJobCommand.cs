@@ -94,6 +94,13 @@ internal static class TrainJobCommand
         TrainingResult result;
         try
         {
+            if (job.DeadlineUtc is { } deadline && deadline <= DateTimeOffset.UtcNow)
+            {
+                // Queued past its deadline (a busy GPU pool, a job that waited in the queue): nobody waits for it.
+                throw new InvalidOperationException(
+                    $"The job arrived after its deadline ({deadline:u}): the orchestration that dispatched it no longer waits for its result, so it was not run.");
+            }
+
             var snapshot = await DatasetSnapshot.ReadAsync(store, job.SnapshotId, cancellation);
             var training = snapshot.Clips.Where(c => !c.HeldOut).ToList();
             log($"job {job.RunId}: snapshot {snapshot.SnapshotId}, {training.Count} training clips, {snapshot.Clips.Count - training.Count} held out");

@@ -11,7 +11,9 @@ public interface ITrainingDispatcher
 
 /// <summary>
 /// The local default: starts <c>cry train-job --job FILE --storage CONNECTION</c> as a separate process (the Function
-/// app never loads TorchSharp) and returns; the process writes the result blob when it ends.
+/// app never loads TorchSharp) and returns; the process writes the result blob when it ends. A process still running
+/// at the job's <see cref="TrainingJob.DeadlineUtc"/> (when the orchestration stops waiting) is killed with its
+/// children, and its log says so.
 /// </summary>
 /// <param name="command">How to start cry, e.g. <c>dotnet /path/to/out/cli/cry.dll</c> or <c>cry</c>.</param>
 /// <param name="storageConnection">The storage connection string the job uses (the app's CryStorage).</param>
@@ -43,17 +45,48 @@ public sealed class LocalProcessDispatcher(string command, string storageConnect
         start.Environment["CryStorage"] = storageConnection; // Not on the command line, where other users could read it.
         var process = Process.Start(start) ?? throw new InvalidOperationException($"'{command}' did not start.");
         string log = Path.Combine(workFolder, $"{job.RunId}.log");
-        _ = Task.Run(async () =>
-        {
-            using (process)
-            {
-                var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-                var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
-                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-                await File.WriteAllTextAsync(log, await output.ConfigureAwait(false) + await error.ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false);
-            }
-        }, CancellationToken.None);
+        _ = Task.Run(() => WatchAsync(process, job, log), CancellationToken.None);
     }
+
+    private static async Task WatchAsync(Process process, TrainingJob job, string log)
+    {
+        using (process)
+        {
+            var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+            var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
+            string ending = string.Empty;
+            using var deadline = new CancellationTokenSource();
+            if (job.DeadlineUtc is { } at)
+            {
+                deadline.CancelAfter(Clamp(at - DateTimeOffset.UtcNow));
+            }
+
+            try
+            {
+                await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // It ended on its own just now.
+                }
+
+                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                ending = $"{Environment.NewLine}cry: job {job.RunId} killed at its deadline {job.DeadlineUtc:u}: the orchestration no longer waits for its result.{Environment.NewLine}";
+            }
+
+            await File.WriteAllTextAsync(log, await output.ConfigureAwait(false) + await error.ConfigureAwait(false) + ending, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    // CancelAfter takes at most about 24.8 days and no negative span.
+    private static TimeSpan Clamp(TimeSpan span) =>
+        span <= TimeSpan.Zero ? TimeSpan.Zero : span > TimeSpan.FromDays(24) ? TimeSpan.FromDays(24) : span;
 }
 
 /// <summary>

@@ -36,6 +36,13 @@ public sealed record TrainingJob
     [JsonPropertyName("seed")]
     public long Seed { get; init; } = 1;
 
+    /// <summary>
+    /// When the orchestration stops waiting for this job's result (null: no deadline). A job past it is not wanted:
+    /// the local dispatcher kills its process then, and <c>cry train-job</c> refuses to start one that arrives late.
+    /// </summary>
+    [JsonPropertyName("deadlineUtc")]
+    public DateTimeOffset? DeadlineUtc { get; init; }
+
     /// <summary>The path of the job's result under <c>models/</c>.</summary>
     public string ResultPath => TrainingResult.PathOf(RunId);
 

@@ -82,9 +82,11 @@ public static class RetrainOrchestrator
 
         string runId = $"run-{context.CurrentUtcDateTime:yyyyMMdd-HHmmss}-{context.NewGuid():N}"[..32];
         context.SetCustomStatus(new { step = "training", runId });
-        await context.CallActivityAsync(Dispatch, new TrainingJob { RunId = runId, SnapshotId = snapshot.SnapshotId, Epochs = request.Epochs });
-
         var deadline = context.CurrentUtcDateTime.AddMinutes(request.TimeoutMinutes);
+
+        // The job carries the deadline, so whatever runs it stops it when nobody waits for its result any more.
+        await context.CallActivityAsync(Dispatch, new TrainingJob { RunId = runId, SnapshotId = snapshot.SnapshotId, Epochs = request.Epochs, DeadlineUtc = new DateTimeOffset(deadline, TimeSpan.Zero) });
+
         TrainingResult result;
         while (true)
         {
