@@ -5,6 +5,9 @@ using Cry.Benchmarks;
 //   latency [CALLS] [MEMBERS]   per-call percentiles of in-process prediction (default 10,000 calls; MEMBERS > 0:
 //                               a format-2 bundle with the cry detector and that many fold models)
 //   bundle DIR        writes the CryNet-S speed-test bundle that benchmarks/load.sh serves
+//   soak URL SECONDS WORKERS ROUNDS
+//                     the client of benchmarks/soak.sh: ROUNDS of 8 concurrent maximum-size clips, then SECONDS of
+//                     valid, malformed, stalled and maximum-size requests from WORKERS at once
 if (args.Length > 0 && args[0] == "latency")
 {
     return Latency.Run(
@@ -17,6 +20,12 @@ if (args.Length > 1 && args[0] == "bundle")
     BenchmarkBundle.Write(args[1]);
     Console.WriteLine($"bundle written to {args[1]}");
     return 0;
+}
+
+if (args.Length > 4 && args[0] == "soak")
+{
+    var invariant = System.Globalization.CultureInfo.InvariantCulture;
+    return await Soak.RunAsync(new Uri(args[1]), TimeSpan.FromSeconds(int.Parse(args[2], invariant)), int.Parse(args[3], invariant), int.Parse(args[4], invariant));
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -1,16 +1,21 @@
 namespace Cry.Serving;
 
 /// <summary>
-/// Bounds the prediction work in flight: at most <see cref="ServingOptions.MaxConcurrentPredictions"/> requests at a
-/// time and at most <see cref="ServingOptions.MaxBufferedBodyBytes"/> of bodies buffered among them. A request that
-/// does not fit is refused at once (503 with Retry-After) rather than queued, so an overloaded server answers quickly
-/// and its memory stays bounded. One gate per host, shared by every request.
+/// Bounds the work in flight, in two parts. Memory: the bodies being read or worked on may hold at most
+/// <see cref="ServingOptions.MaxBufferedBodyBytes"/> together (each reserves its declared length, or the limit when it
+/// declares none); a request that does not fit is refused at once (503 with Retry-After) before its body is read.
+/// Work: at most <see cref="ServingOptions.MaxConcurrentPredictions"/> requests decode and score at a time; a request
+/// whose body has arrived waits up to <see cref="ServingOptions.PredictionQueueWait"/> for a slot, then is refused
+/// the same way. A body that arrives slowly (or stalls) holds bytes, never a slot, so slow clients cannot starve the
+/// scoring. One gate per host, shared by prediction and upload.
 /// </summary>
 public sealed class PredictionGate
 {
-    private readonly object _lock = new();
+    private readonly Lock _lock = new();
     private readonly int _maxRequests;
     private readonly long _maxBytes;
+    private readonly TimeSpan _queueWait;
+    private readonly SemaphoreSlim _slots;
     private int _requests;
     private long _bytes;
 
@@ -21,9 +26,11 @@ public sealed class PredictionGate
         options.Validate();
         _maxRequests = options.MaxConcurrentPredictions;
         _maxBytes = options.MaxBufferedBodyBytes;
+        _queueWait = options.PredictionQueueWait;
+        _slots = new SemaphoreSlim(_maxRequests, _maxRequests);
     }
 
-    /// <summary>Requests admitted and not yet finished.</summary>
+    /// <summary>Requests admitted (reading their body or being worked on) and not yet finished.</summary>
     public int InFlight
     {
         get
@@ -34,6 +41,9 @@ public sealed class PredictionGate
             }
         }
     }
+
+    /// <summary>Requests holding a prediction slot now.</summary>
+    public int Working => _maxRequests - _slots.CurrentCount;
 
     /// <summary>Bytes reserved by the requests in flight.</summary>
     public long ReservedBytes
@@ -56,12 +66,6 @@ public sealed class PredictionGate
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         lock (_lock)
         {
-            if (_requests >= _maxRequests)
-            {
-                (lease, reason) = (null, $"All {_maxRequests} prediction slots are in use.");
-                return false;
-            }
-
             // One request is always admitted when nothing else is in flight, whatever its size (the body limit bounds it).
             if (_requests > 0 && _bytes + bytes > _maxBytes)
             {
@@ -76,12 +80,17 @@ public sealed class PredictionGate
         }
     }
 
-    private void Release(long bytes)
+    private void Release(long bytes, bool slot)
     {
         lock (_lock)
         {
             _requests--;
             _bytes -= bytes;
+        }
+
+        if (slot)
+        {
+            _slots.Release();
         }
     }
 
@@ -90,16 +99,39 @@ public sealed class PredictionGate
     {
         private readonly PredictionGate _gate;
         private readonly long _bytes;
+        private int _slot;
         private int _disposed;
 
         internal Lease(PredictionGate gate, long bytes) => (_gate, _bytes) = (gate, bytes);
+
+        /// <summary>
+        /// Takes a prediction slot for this request (once its body has arrived), waiting at most the queue wait.
+        /// </summary>
+        /// <param name="cancellation">The request's abort.</param>
+        /// <returns>Null with the slot held until disposed, or why none was free.</returns>
+        public async Task<string?> TakeSlotAsync(CancellationToken cancellation)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            if (Volatile.Read(ref _slot) != 0)
+            {
+                return null;
+            }
+
+            if (!await _gate._slots.WaitAsync(_gate._queueWait, cancellation).ConfigureAwait(false))
+            {
+                return $"All {_gate._maxRequests} prediction slots stayed in use for {_gate._queueWait.TotalSeconds:0.#} s.";
+            }
+
+            Volatile.Write(ref _slot, 1);
+            return null;
+        }
 
         /// <summary>Gives the share back (once).</summary>
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                _gate.Release(_bytes);
+                _gate.Release(_bytes, Volatile.Read(ref _slot) != 0);
             }
         }
     }

@@ -10,7 +10,8 @@ namespace Cry.Serving;
 /// The one bounded, streaming read of a recording sent to the API, shared by prediction and clip upload: the media
 /// type, the body limit (from the header before anything is read, and while reading), the host's bound on the work in
 /// flight (<see cref="PredictionGate"/>), a body that stalls or passes its deadline, multipart framing — each refused
-/// with a problem+json answer. The recording lands in one pooled buffer, given back (with the gate's lease) on dispose.
+/// with a problem+json answer. The recording lands in one pooled buffer, given back (with the gate's lease and the
+/// prediction slot taken once the body has arrived) on dispose.
 /// </summary>
 public sealed class RecordingBody : IDisposable
 {
@@ -113,6 +114,25 @@ public sealed class RecordingBody : IDisposable
             {
                 lease!.Dispose();
                 return new(Problems.BadAudio($"The multipart/form-data body has no field named '{FileField}' holding the recording."));
+            }
+
+            // The body has arrived: now the work (decoding, FFmpeg included, and scoring) takes one of the slots.
+            string? full;
+            try
+            {
+                full = await lease!.TakeSlotAsync(cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
+
+            if (full is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                lease.Dispose();
+                return new(Problems.Busy($"{full} Try again shortly."));
             }
 
             return new(buffer, length, lease!);

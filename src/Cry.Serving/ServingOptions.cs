@@ -21,6 +21,9 @@ public sealed record ServingOptions
     /// <summary>Predictions in flight at once; a request beyond them gets 503 with Retry-After (default: twice the processors, at least 2).</summary>
     public int MaxConcurrentPredictions { get; init; } = Math.Max(2, 2 * Environment.ProcessorCount);
 
+    /// <summary>How long a request whose body has arrived may wait for a prediction slot before 503 with Retry-After (default 2 s).</summary>
+    public TimeSpan PredictionQueueWait { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Bytes of request bodies the predictions in flight may buffer together (default 48 MB); beyond it 503 with Retry-After.</summary>
     public long MaxBufferedBodyBytes { get; init; } = 48L * 1024 * 1024;
 
@@ -52,6 +55,11 @@ public sealed record ServingOptions
         {
             throw new ArgumentException(
                 $"At least one prediction must be allowed in flight (not {MaxConcurrentPredictions}), and the buffered bytes ({MaxBufferedBodyBytes}) must hold at least one body of the limit ({MaxBodyBytes}).");
+        }
+
+        if (PredictionQueueWait < TimeSpan.Zero || PredictionQueueWait > TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentException($"The wait for a prediction slot ({PredictionQueueWait}) must be between 0 and 1 minute.");
         }
 
         if (BodyStallTimeout <= TimeSpan.Zero || MinimumBodyBytesPerSecond < 1 || BodyDeadlineGrace < TimeSpan.Zero)

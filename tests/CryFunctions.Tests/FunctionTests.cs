@@ -257,7 +257,7 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
     [Fact]
     public async Task UploadClip_ReadsLikePrediction_Multipart415StallsAndTheGate()
     {
-        var serving = new ServingOptions { BodyStallTimeout = TimeSpan.FromMilliseconds(300), MaxConcurrentPredictions = 1 };
+        var serving = new ServingOptions { BodyStallTimeout = TimeSpan.FromMilliseconds(300), MaxConcurrentPredictions = 1, PredictionQueueWait = TimeSpan.FromMilliseconds(100) };
         var gate = new PredictionGate(serving);
         var (functions, predictor) = Http(serving: serving, gate: gate);
         using (predictor)
@@ -293,8 +293,9 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
             Assert.Equal(0, gate.InFlight);
             Assert.Single(await _store.ListAsync(Containers.Clips, cancellation: Cancel).ToListAsync(Cancel));
 
-            // With the host's work in flight at its bound, an upload is 503 with Retry-After, not queued.
+            // With every prediction slot busy for longer than the queue wait, an upload is 503 with Retry-After.
             Assert.True(gate.TryEnter(1, out var held, out _));
+            Assert.Null(await held!.TakeSlotAsync(Cancel));
             using (held)
             {
                 var busy = Request("POST", wav, "audio/wav");
