@@ -233,6 +233,9 @@ var baseSettings = [
   { name: 'Cry__MaxPredictBodyMegabytes', value: '10' }
   { name: 'Cry__MaxConcurrentPredictions', value: '0' } // 0: twice the processors; beyond it POST /api/predict answers 503 with Retry-After
   { name: 'Cry__BodyStallSeconds', value: '10' }
+  // A GC heap limit of half the instance's memory (the value is hex: 0x32 = 50 %): without one the heap grew past
+  // 1.3 GB in benchmarks/soak.sh; with one it stayed near 700 MB, and a request that does not fit is a 503 (benchmarks/README.md).
+  { name: 'DOTNET_GCHeapHardLimitPercent', value: '0x32' }
   { name: 'Cry__ModelCacheFolder', value: '' }
   { name: 'Cry__ChampionCheckSeconds', value: '30' }
   { name: 'Cry__InferenceDevice', value: functionHosting == 'containerapps' ? 'auto' : 'cpu' }

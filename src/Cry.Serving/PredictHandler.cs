@@ -56,6 +56,10 @@ public static class PredictHandler
         {
             return Problems.Busy(ex.Message);
         }
+        catch (OutOfMemoryException)
+        {
+            return Problems.OutOfMemory(); // Under a heap limit (a container's), a long recording among others: busy, not broken.
+        }
     }
 
     /// <summary>

@@ -41,6 +41,13 @@ public static class Problems
     public static IResult Busy(string detail) => new RetryAfterResult(
         Of(StatusCodes.Status503ServiceUnavailable, "The server is busy", detail), RetryAfterSeconds);
 
+    /// <summary>
+    /// 503 with Retry-After: the work of this request did not fit in the memory the process may use now (a heap limit,
+    /// as containers set, with other long recordings in flight); the same request may succeed shortly.
+    /// </summary>
+    public static IResult OutOfMemory() => Busy(
+        "The server ran short of memory for this recording (the heap its process may use, with the work in flight); send it again shortly, or a shorter recording.");
+
     /// <summary>503 with Retry-After: a dependency (the model store) cannot be reached now; the request may be repeated later.</summary>
     public static IResult Unavailable(string title, string detail) => new RetryAfterResult(
         Of(StatusCodes.Status503ServiceUnavailable, title, detail), RetryAfterSeconds);

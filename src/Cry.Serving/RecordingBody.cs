@@ -137,6 +137,11 @@ public sealed class RecordingBody : IDisposable
 
             return new(buffer, length, lease!);
         }
+        catch (OutOfMemoryException)
+        {
+            lease!.Dispose();
+            return new(Problems.OutOfMemory());
+        }
         catch (Exception ex) when (ex is BodyTooLargeException or BodyTimeoutException or BadHttpRequestException or InvalidDataException or IOException or OperationCanceledException)
         {
             lease!.Dispose();

@@ -1,3 +1,4 @@
+using Cry.Audio;
 using System.Net;
 using System.Net.Sockets;
 using Cry.TestSupport;
@@ -41,6 +42,79 @@ public sealed class ServeCommandTests : IDisposable
         var (code, _, error) = CliRunner.Run("serve", "--model", _temp["model"], "--device", "cpu", "--urls", $"http://127.0.0.1:{port}");
         Assert.Equal(4, code);
         Assert.Contains("cannot listen", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARecordingThatDoesNotFitTheHeap_Is503WithRetryAfter_AndTheServerGoesOn()
+    {
+        // A heap limit far below what a 600 s recording needs (containers set one: 75 % of their memory).
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET") is { Length: > 0 } d ? d : "dotnet";
+        var start = new System.Diagnostics.ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "cry.dll"), "serve", "--model", _temp["model"], "--device", "cpu", "--urls", $"http://127.0.0.1:{port}" })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["DOTNET_GCHeapHardLimit"] = "0x3000000"; // 48 MB
+        using var server = System.Diagnostics.Process.Start(start)!;
+        var serverError = server.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        _ = server.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(120) };
+            var until = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < until && !server.HasExited)
+            {
+                try
+                {
+                    using var health = await client.GetAsync("api/health", TestContext.Current.CancellationToken);
+                    if (health.IsSuccessStatusCode)
+                    {
+                        break;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(200, TestContext.Current.CancellationToken);
+                }
+            }
+
+            Assert.False(server.HasExited, "cry serve did not start under the heap limit.");
+            byte[] longest = WavEncoder.Encode(SyntheticCry.Generate(8000, 600, 1).Samples, 8000); // 9.6 MB, under the body limit
+            for (int i = 0; i < 2; i++)
+            {
+                using var content = new ByteArrayContent(longest);
+                content.Headers.ContentType = new("audio/wav");
+                using var response = await client.PostAsync("api/predict", content, TestContext.Current.CancellationToken);
+                string body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+                Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode}: {body}");
+                Assert.Contains("ran short of memory", body, StringComparison.Ordinal);
+                Assert.NotNull(response.Headers.RetryAfter);
+            }
+
+            using var shortClip = new ByteArrayContent(WavEncoder.Encode(SyntheticCry.Generate(8000, 3, 2).Samples, 8000));
+            shortClip.Headers.ContentType = new("audio/wav");
+            using var served = await client.PostAsync("api/predict", shortClip, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill(entireProcessTree: true);
+            }
+
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        Assert.DoesNotContain("   at ", await serverError, StringComparison.Ordinal);
     }
 
     public void Dispose() => _temp.Dispose();

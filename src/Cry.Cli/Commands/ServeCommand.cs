@@ -24,10 +24,10 @@ internal static class ServeCommand
         var defaults = new ServingOptions();
         var inFlight = new Option<int>("--max-in-flight")
         {
-            Description = "Predictions in flight at once; beyond them, and beyond --max-buffered-mb of bodies, requests get 503 with Retry-After.",
+            Description = "Predictions decoded and scored at once; a request whose body has arrived waits up to 2 s for one, then gets 503 with Retry-After.",
             DefaultValueFactory = _ => defaults.MaxConcurrentPredictions,
         };
-        var buffered = new Option<double>("--max-buffered-mb") { Description = "MB of request bodies the predictions in flight may hold together.", DefaultValueFactory = _ => defaults.MaxBufferedBodyBytes / (1024.0 * 1024.0) };
+        var buffered = new Option<double>("--max-buffered-mb") { Description = "MB of request bodies the requests in flight (reading or scored) may hold together; beyond it 503 before the body is read.", DefaultValueFactory = _ => defaults.MaxBufferedBodyBytes / (1024.0 * 1024.0) };
         var stall = new Option<double>("--body-stall-seconds") { Description = "End a request whose body makes no progress for this long (408).", DefaultValueFactory = _ => defaults.BodyStallTimeout.TotalSeconds };
         var device = new Option<string>("--device") { Description = "auto (CUDA when ONNX Runtime can use it, else the CPU), cpu or cuda.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong([.. InferenceOptions.Devices]);

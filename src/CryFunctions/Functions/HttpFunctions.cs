@@ -101,6 +101,10 @@ public sealed class HttpFunctions(
             {
                 return Problems.Busy(ex.Message);
             }
+            catch (OutOfMemoryException)
+            {
+                return Problems.OutOfMemory();
+            }
         }
 
         if (bytes.LongLength > limit)
