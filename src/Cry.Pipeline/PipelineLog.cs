@@ -52,8 +52,11 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Retention: clip {ClipRef} has a name the pipeline cannot address; left in place.")]
     public static partial void RetentionUnaddressable(ILogger logger, string clipRef);
 
-    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Retention ({Days} days): {Clips} clips erased.")]
-    public static partial void RetentionDone(ILogger logger, double days, int clips);
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Retention ({Days} days): {Clips} clips erased, {Failed} could not be erased now (retried in the next run).")]
+    public static partial void RetentionDone(ILogger logger, double days, int clips, int failed);
+
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "Retention: clip {ClipRef} could not be erased now ({Error}); the others go on.")]
+    public static partial void RetentionItemFailed(ILogger logger, string clipRef, string error);
 
     [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "Serving champion {ModelId}.")]
     public static partial void ServingChampion(ILogger logger, string modelId);

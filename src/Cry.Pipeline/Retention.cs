@@ -53,28 +53,38 @@ public static class Retention
             }
         }
 
-        int erased = 0;
+        int erased = 0, failed = 0;
         foreach (var (label, name) in expired.Distinct())
         {
-            if (ClipNames.Validate(label) is null && ClipNames.Validate(name) is null)
+            try
             {
-                await ingestion.EraseAsync(label, name, cancellation).ConfigureAwait(false);
-                erased++;
+                if (ClipNames.Validate(label) is null && ClipNames.Validate(name) is null)
+                {
+                    await ingestion.EraseAsync(label, name, cancellation).ConfigureAwait(false);
+                    erased++;
+                }
+                else if (ClipNames.IsAddressable(label) && ClipNames.IsAddressable(name))
+                {
+                    await store.DeleteAsync(Containers.Clips, $"{label}/{name}", cancellation).ConfigureAwait(false);
+                    await store.DeleteAsync(Containers.Quarantine, ClipIngestion.QuarantinedClipPath(label, name), cancellation).ConfigureAwait(false);
+                    await store.DeleteAsync(Containers.Quarantine, ClipIngestion.QuarantineNotePath(label, name), cancellation).ConfigureAwait(false);
+                    erased++;
+                }
+                else
+                {
+                    PipelineLog.RetentionUnaddressable(logger, ClipIngestion.ClipRef(label, name));
+                }
             }
-            else if (ClipNames.IsAddressable(label) && ClipNames.IsAddressable(name))
+            catch (Exception ex) when (ex is not OperationCanceledException && (ex is Azure.RequestFailedException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException))
             {
-                await store.DeleteAsync(Containers.Clips, $"{label}/{name}", cancellation).ConfigureAwait(false);
-                await store.DeleteAsync(Containers.Quarantine, ClipIngestion.QuarantinedClipPath(label, name), cancellation).ConfigureAwait(false);
-                await store.DeleteAsync(Containers.Quarantine, ClipIngestion.QuarantineNotePath(label, name), cancellation).ConfigureAwait(false);
-                erased++;
-            }
-            else
-            {
-                PipelineLog.RetentionUnaddressable(logger, ClipIngestion.ClipRef(label, name));
+                // One item that cannot be erased now (storage refused it, a name a store cannot take) does not stop the
+                // others; it is expired still and comes back in the next run.
+                failed++;
+                PipelineLog.RetentionItemFailed(logger, ClipIngestion.ClipRef(label, name), ex.GetType().Name);
             }
         }
 
-        PipelineLog.RetentionDone(logger, days, erased);
+        PipelineLog.RetentionDone(logger, days, erased, failed);
         return erased;
     }
 }
