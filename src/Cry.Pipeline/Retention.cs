@@ -75,7 +75,7 @@ public static class Retention
                     PipelineLog.RetentionUnaddressable(logger, ClipIngestion.ClipRef(label, name));
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && (ex is Azure.RequestFailedException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException))
+            catch (Exception ex) when (!cancellation.IsCancellationRequested)
             {
                 // One item that cannot be erased now (storage refused it, a name a store cannot take) does not stop the
                 // others; it is expired still and comes back in the next run.

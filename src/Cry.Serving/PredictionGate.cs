@@ -2,8 +2,10 @@ namespace Cry.Serving;
 
 /// <summary>
 /// Bounds the work in flight, in two parts. Memory: the bodies being read or worked on may hold at most
-/// <see cref="ServingOptions.MaxBufferedBodyBytes"/> together (each reserves its declared length, or the limit when it
-/// declares none); a request that does not fit is refused at once (503 with Retry-After) before its body is read.
+/// <see cref="ServingOptions.MaxBufferedBodyBytes"/> together, counted as declared (each reserves its declared length,
+/// at least 4 KB, or the limit when it declares none; the pooled buffer that holds a body is rounded up to a power of
+/// two, so the arrays behind the count can be up to twice as large); a request that does not fit is refused at once
+/// (503 with Retry-After) before its body is read.
 /// Work: at most <see cref="ServingOptions.MaxConcurrentPredictions"/> requests decode and score at a time; a request
 /// whose body has arrived waits up to <see cref="ServingOptions.PredictionQueueWait"/> for a slot, then is refused
 /// the same way. A body that arrives slowly (or stalls) holds bytes, never a slot, so slow clients cannot starve the

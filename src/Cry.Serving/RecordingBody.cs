@@ -35,6 +35,9 @@ public sealed class RecordingBody : IDisposable
     /// <summary>The most bytes the headers of one multipart part may take.</summary>
     public const int PartHeadersLimit = 16 * 1024;
 
+    /// <summary>The least a request reserves of the gate's bytes: the smallest buffer a body is read into.</summary>
+    public const long MinimumReserve = 4096;
+
     /// <summary>The multipart field that carries the file.</summary>
     public const string FileField = "file";
 
@@ -95,8 +98,9 @@ public sealed class RecordingBody : IDisposable
             }
         }
 
-        // Bound the work in flight before reading: a body that does not declare its length may buffer up to the limit.
-        long reserve = Math.Min(request.ContentLength ?? bodyLimit, bodyLimit);
+        // Bound the work in flight before reading: a body that does not declare its length may buffer up to the limit,
+        // and every body takes at least the smallest buffer (so many tiny bodies that stall are bounded too).
+        long reserve = Math.Max(MinimumReserve, Math.Min(request.ContentLength ?? bodyLimit, bodyLimit));
         if (!gate.TryEnter(reserve, out var lease, out string? busy))
         {
             CloseAfterResponse(request); // Its body is not read: do not make the server drain it.
@@ -140,6 +144,7 @@ public sealed class RecordingBody : IDisposable
         catch (OutOfMemoryException)
         {
             lease!.Dispose();
+            CloseAfterResponse(request); // The rest of the body is not read: do not make the server drain it.
             return new(Problems.OutOfMemory());
         }
         catch (Exception ex) when (ex is BodyTooLargeException or BodyTimeoutException or BadHttpRequestException or InvalidDataException or IOException or OperationCanceledException)
@@ -220,7 +225,7 @@ public sealed class RecordingBody : IDisposable
     /// <summary>Reads a body into a pooled buffer, stopping as soon as it passes <paramref name="limit"/>.</summary>
     private static async Task<(byte[] Buffer, int Length)> ReadLimitedAsync(Stream body, long limit, long? declared, CancellationToken cancellation)
     {
-        int capacity = (int)Math.Clamp(declared ?? 64 * 1024, 4096, limit + 1);
+        int capacity = (int)Math.Clamp(declared ?? 64 * 1024, Math.Min(4096, limit + 1), limit + 1);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(capacity);
         int length = 0;
         try

@@ -50,7 +50,8 @@ builder.Services.AddSingleton(services =>
     return new ServingOptions // Keys: the Functions host checks them.
     {
         MaxBodyBytes = body,
-        MaxBufferedBodyBytes = Math.Max(defaults.MaxBufferedBodyBytes, body),
+        // Uploads go through the same gate: the budget holds at least one body of either limit.
+        MaxBufferedBodyBytes = Math.Max(defaults.MaxBufferedBodyBytes, Math.Max(body, (long)(options.MaxClipMegabytes * 1024 * 1024))),
         MaxConcurrentPredictions = options.MaxConcurrentPredictions > 0 ? options.MaxConcurrentPredictions : defaults.MaxConcurrentPredictions,
         BodyStallTimeout = TimeSpan.FromSeconds(options.BodyStallSeconds),
     };

@@ -240,6 +240,16 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
                 Assert.Equal(413, status);
             }
 
+            // A limit below the smallest read buffer (4 KB) still answers as a limit does.
+            var (tiny, tinyPredictor) = Http(new PipelineOptions { Previews = false, MaxClipBytes = 2000 });
+            using (tinyPredictor)
+            {
+                var big = Request("POST", Clip(), "audio/wav");
+                big.Request.ContentLength = null;
+                (status, _) = await Execute(await tiny.UploadClip(big.Request, "hungry", Cancel), big);
+                Assert.Equal(413, status);
+            }
+
             var ogg = Request("POST", [.. "OggS\0\x02"u8, .. new byte[60]], "audio/ogg");
             (status, _) = await Execute(await functions.UploadClip(ogg.Request, "hungry", Cancel), ogg);
             Assert.Equal(400, status); // An Ogg page with no codec in it: a broken file, not an unsupported format.

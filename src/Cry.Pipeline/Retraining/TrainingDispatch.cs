@@ -55,38 +55,58 @@ public sealed class LocalProcessDispatcher(string command, string storageConnect
             var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
             var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
             string ending = string.Empty;
-            using var deadline = new CancellationTokenSource();
-            if (job.DeadlineUtc is { } at)
+            while (true)
             {
-                deadline.CancelAfter(Clamp(at - DateTimeOffset.UtcNow));
+                // CancelAfter takes at most about 24.8 days: a later deadline is waited for in steps.
+                var left = job.DeadlineUtc is { } at ? at - DateTimeOffset.UtcNow : Timeout.InfiniteTimeSpan;
+                using var step = new CancellationTokenSource();
+                if (left != Timeout.InfiniteTimeSpan)
+                {
+                    step.CancelAfter(left <= TimeSpan.Zero ? TimeSpan.Zero : left > TimeSpan.FromDays(24) ? TimeSpan.FromDays(24) : left);
+                }
+
+                try
+                {
+                    await process.WaitForExitAsync(step.Token).ConfigureAwait(false);
+                    break;
+                }
+                catch (OperationCanceledException) when (job.DeadlineUtc is { } deadline && deadline > DateTimeOffset.UtcNow)
+                {
+                    // A step of a far deadline ended: wait on.
+                }
+                catch (OperationCanceledException)
+                {
+                    ending = Kill(process, job);
+                    break;
+                }
             }
 
             try
             {
-                await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+                await File.WriteAllTextAsync(log, await output.ConfigureAwait(false) + await error.ConfigureAwait(false) + ending, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                try
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-                catch (InvalidOperationException)
-                {
-                    // It ended on its own just now.
-                }
-
-                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-                ending = $"{Environment.NewLine}cry: job {job.RunId} killed at its deadline {job.DeadlineUtc:u}: the orchestration no longer waits for its result.{Environment.NewLine}";
+                // The work folder went away or is full: the job's own result.json still says how it ended.
             }
-
-            await File.WriteAllTextAsync(log, await output.ConfigureAwait(false) + await error.ConfigureAwait(false) + ending, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    // CancelAfter takes at most about 24.8 days and no negative span.
-    private static TimeSpan Clamp(TimeSpan span) =>
-        span <= TimeSpan.Zero ? TimeSpan.Zero : span > TimeSpan.FromDays(24) ? TimeSpan.FromDays(24) : span;
+    private static string Kill(Process process, TrainingJob job)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(TimeSpan.FromSeconds(30));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or AggregateException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // It ended on its own just now, or a child could not be signalled: what was killed is said below.
+            return $"{Environment.NewLine}cry: job {job.RunId} reached its deadline {job.DeadlineUtc:u}; killing it failed in part ({ex.GetType().Name}).{Environment.NewLine}";
+        }
+
+        return $"{Environment.NewLine}cry: job {job.RunId} killed at its deadline {job.DeadlineUtc:u}: the orchestration no longer waits for its result.{Environment.NewLine}";
+    }
 }
 
 /// <summary>
