@@ -1,0 +1,310 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Cry.Audio.Augmentation;
+using Cry.Cli.Experiments;
+using Cry.Training.Data;
+using Cry.Training.Evaluation;
+using Cry.Training.Reports;
+using Cry.Training.Torch;
+using Cry.Training.Torch.Experiments;
+
+namespace Cry.Cli.Commands;
+
+/// <summary>The stored result of one grid cell: <c>OUT/cells/{id}.json</c>.</summary>
+internal sealed record GridCellResult
+{
+    [JsonPropertyName("id")]
+    public required string Id { get; init; }
+
+    [JsonPropertyName("signature")]
+    public required string Signature { get; init; }
+
+    [JsonPropertyName("specId")]
+    public required string SpecId { get; init; }
+
+    [JsonPropertyName("channels")]
+    public required string Channels { get; init; }
+
+    [JsonPropertyName("size")]
+    public required int Size { get; init; }
+
+    [JsonPropertyName("model")]
+    public required string Model { get; init; }
+
+    [JsonPropertyName("clips")]
+    public required int Clips { get; init; }
+
+    [JsonPropertyName("macroF1")]
+    public required ConfidenceInterval MacroF1 { get; init; }
+
+    [JsonPropertyName("balancedAccuracy")]
+    public required ConfidenceInterval BalancedAccuracy { get; init; }
+
+    [JsonPropertyName("logLoss")]
+    public double? LogLoss { get; init; }
+
+    [JsonPropertyName("foldMacroF1")]
+    public required MeanStd FoldMacroF1 { get; init; }
+
+    [JsonPropertyName("foldBalancedAccuracy")]
+    public required MeanStd FoldBalancedAccuracy { get; init; }
+
+    [JsonPropertyName("trainingSeconds")]
+    public required double TrainingSeconds { get; init; }
+
+    [JsonPropertyName("baselines")]
+    public required BaselineMetrics[] Baselines { get; init; }
+}
+
+/// <summary>
+/// <c>cry experiment</c>: every cell of a grid file through the product's grouped cross-validation, with one comparison
+/// table (Markdown and CSV) and a figure. Features are cached per spec id and shared between cells; each finished cell is
+/// stored, so a run that is stopped continues where it stopped.
+/// </summary>
+internal static class ExperimentCommand
+{
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var grid = new Option<string>("--grid") { Description = "The grid file (JSON): folds, seed, training settings, and configurations (a spec file or preset × sizes × networks); see docs/grids/.", Required = true };
+        var data = new Option<string>("--data") { Description = "A folder of <label>/<recording> (the corpus layout).", Required = true };
+        var outFolder = new Option<string>("--out") { Description = "The output folder: grid.md, grid.csv, grid.png and cells/{id}.json (kept, so a stopped run continues).", Required = true };
+        var device = new Option<string>("--device") { Description = "auto (CUDA when present, else CPU), cpu or cuda.", DefaultValueFactory = _ => "auto" };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for feature extraction and training (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var cache = new Option<string?>("--cache") { Description = "Feature cache folder (tensors per spec id), shared by the cells. Default: <out>/cache." };
+        var only = new Option<string[]>("--only") { Description = "Run only the cells whose id starts with one of these (the table still shows every stored cell)." };
+        var list = new Option<bool>("--list") { Description = "List the grid's cells, each done or to run, and run nothing." };
+        var command = new Command(
+            "experiment",
+            "Run a grid of configurations (feature spec × image size × network) through grouped cross-validation and write one comparison table with 95 % intervals.")
+        {
+            grid, data, outFolder, device, threads, cache, only, list,
+        };
+        command.SetAction(parse =>
+        {
+            var (file, cells) = ExperimentGrid.Load(parse.GetValue(grid)!);
+            string deviceName = parse.GetValue(device)!;
+            try
+            {
+                TorchDevices.Resolve(deviceName);
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new UsageException($"--device {deviceName}: {ex.Message}", ex);
+            }
+
+            string dataFolder = parse.GetValue(data)!;
+            if (!Directory.Exists(dataFolder))
+            {
+                throw new BadInputException($"{dataFolder}: folder not found.");
+            }
+
+            ClipDataset dataset;
+            try
+            {
+                dataset = ClipDataset.FromFolder(dataFolder);
+            }
+            catch (DatasetException ex)
+            {
+                throw new BadInputException($"{dataFolder}: {ex.Message}", ex);
+            }
+
+            string outPath = parse.GetValue(outFolder)!;
+            string cellsFolder = Path.Combine(outPath, "cells");
+            Directory.CreateDirectory(cellsFolder);
+            string cacheFolder = parse.GetValue(cache) ?? Path.Combine(outPath, "cache");
+            string[] prefixes = parse.GetValue(only) ?? [];
+            int threadCount = parse.GetValue(threads);
+            if (parse.GetValue(list))
+            {
+                foreach (var cell in cells)
+                {
+                    bool done = TryReadResult(Path.Combine(cellsFolder, cell.Id + ".json")) is { } r && r.Signature == cell.Signature(file.Folds, file.Seed) && r.Clips == dataset.Count;
+                    output.WriteLine($"{cell.Id}\t{(done ? "done" : "to run")}\tfeatures {cell.Spec.Id}");
+                }
+
+                return ExitCodes.Success;
+            }
+
+            var results = new List<GridCellResult>();
+            for (int i = 0; i < cells.Count; i++)
+            {
+                var cell = cells[i];
+                string resultPath = Path.Combine(cellsFolder, cell.Id + ".json");
+                string signature = cell.Signature(file.Folds, file.Seed);
+                if (TryReadResult(resultPath) is { } stored && stored.Signature == signature && stored.Clips == dataset.Count)
+                {
+                    error.WriteLine($"cry: cell {i + 1}/{cells.Count} {cell.Id}: done before, kept ({resultPath})");
+                    results.Add(stored);
+                    continue;
+                }
+
+                if (prefixes.Length > 0 && !prefixes.Any(p => cell.Id.StartsWith(p, StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                error.WriteLine($"cry: cell {i + 1}/{cells.Count} {cell.Id}: features {cell.Spec.Id}, {cell.Model}");
+                var result = RunCell(cell, signature, file, dataset, cacheFolder, deviceName, threadCount, error);
+                File.WriteAllText(resultPath, JsonSerializer.Serialize(result, s_json));
+                results.Add(result);
+                error.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"cry: cell {i + 1}/{cells.Count} {cell.Id}: macro-F1 {result.MacroF1.Estimate:0.000} [{result.MacroF1.Lower:0.000}, {result.MacroF1.Upper:0.000}], balanced accuracy {result.BalancedAccuracy.Estimate:0.000} in {result.TrainingSeconds:0} s"));
+            }
+
+            int missing = cells.Count - results.Count;
+            WriteTable(outPath, results, missing);
+            output.WriteLine($"experiment: {results.Count} of {cells.Count} cells → {Path.Combine(outPath, "grid.md")}{(missing > 0 ? $" ({missing} not run: see --only)" : string.Empty)}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static GridCellResult? TryReadResult(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize<GridCellResult>(File.ReadAllText(path), s_json) : null;
+        }
+        catch (JsonException)
+        {
+            return null; // A result cut off by a stop mid-write: the cell runs again.
+        }
+    }
+
+    private static GridCellResult RunCell(
+        GridCell cell, string signature, GridFile file, ClipDataset dataset, string cacheFolder, string device, int threads, TextWriter error)
+    {
+        var training = cell.Training;
+        FeaturizedDataset features;
+        try
+        {
+            features = FeaturizedDataset.Compute(dataset, cell.Spec, training.Augment == false ? AugmentationPolicy.None : AugmentationPolicy.Research, cacheFolder, threads);
+        }
+        catch (DatasetException ex)
+        {
+            throw new BadInputException($"{cell.Id}: {ex.Message}", ex);
+        }
+
+        ExperimentOptions options;
+        try
+        {
+            options = new ExperimentOptions
+            {
+                Folds = file.Folds,
+                Seed = (ulong)file.Seed,
+                Training = new TrainingOptions
+                {
+                    Model = cell.Model,
+                    Epochs = training.Epochs!.Value,
+                    BatchSize = training.BatchSize!.Value,
+                    LearningRate = training.LearningRate!.Value,
+                    Patience = training.Patience!.Value,
+                    StopOn = training.StopOn switch { "loss" => EarlyStoppingCriterion.ValidationLoss, "none" => EarlyStoppingCriterion.Last, _ => EarlyStoppingCriterion.MacroF1 },
+                    Seed = file.Seed,
+                    Device = device,
+                    Threads = threads,
+                },
+            };
+        }
+        catch (ArgumentException ex)
+        {
+            throw new BadInputException($"{cell.Id}: {ex.Message.Split(" (Parameter", 2)[0]}", ex);
+        }
+
+        var watch = Stopwatch.StartNew();
+        CrossValidationResult run;
+        try
+        {
+            var view = TrainingProgressView.Create(error);
+            run = view.Run(() => CrossValidation.Run(features, options, view.Log, view));
+        }
+        catch (DatasetException ex)
+        {
+            throw new BadInputException($"{cell.Id}: {ex.Message}", ex);
+        }
+
+        var report = run.Report;
+        var intervals = report.ConfidenceIntervals;
+        var folds = report.Folds;
+        return new GridCellResult
+        {
+            Id = cell.Id,
+            Signature = signature,
+            SpecId = cell.Spec.Id,
+            Channels = string.Join('+', cell.Spec.Image!.Channels).ToLowerInvariant(),
+            Size = cell.Spec.Image.Size,
+            Model = cell.Model,
+            Clips = dataset.Count,
+            MacroF1 = intervals?.MacroF1 ?? new ConfidenceInterval(report.MacroF1, double.NaN, double.NaN),
+            BalancedAccuracy = intervals?.BalancedAccuracy ?? new ConfidenceInterval(report.BalancedAccuracy, double.NaN, double.NaN),
+            LogLoss = report.LogLoss,
+            FoldMacroF1 = folds?.MacroF1 ?? new MeanStd(double.NaN, double.NaN, 0),
+            FoldBalancedAccuracy = folds?.BalancedAccuracy ?? new MeanStd(double.NaN, double.NaN, 0),
+            TrainingSeconds = watch.Elapsed.TotalSeconds,
+            Baselines = report.Baselines,
+        };
+    }
+
+    private static string F(double value) => double.IsFinite(value) ? value.ToString("0.000", CultureInfo.InvariantCulture) : "—";
+
+    private static void WriteTable(string folder, IReadOnlyList<GridCellResult> results, int missing)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("| cell | images | size | network | macro-F1 [95 % CI] | balanced accuracy [95 % CI] | fold macro-F1 mean ± sd | log-loss | training |");
+        md.AppendLine("|---|---|---:|---|---|---|---|---:|---:|");
+        var csv = new StringBuilder("cell,channels,size,model,spec_id,clips,macro_f1,macro_f1_lower,macro_f1_upper,balanced_accuracy,balanced_accuracy_lower,balanced_accuracy_upper,fold_macro_f1_mean,fold_macro_f1_sd,fold_balanced_accuracy_mean,fold_balanced_accuracy_sd,log_loss,training_seconds\n");
+        foreach (var r in results)
+        {
+            md.AppendLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {r.Id} | {r.Channels} | {r.Size} | {r.Model} | {F(r.MacroF1.Estimate)} [{F(r.MacroF1.Lower)}, {F(r.MacroF1.Upper)}] | {F(r.BalancedAccuracy.Estimate)} [{F(r.BalancedAccuracy.Lower)}, {F(r.BalancedAccuracy.Upper)}] | {F(r.FoldMacroF1.Mean)} ± {F(r.FoldMacroF1.StandardDeviation)} | {F(r.LogLoss ?? double.NaN)} | {Duration(r.TrainingSeconds)} |"));
+            csv.AppendLine(string.Join(',', new[]
+            {
+                r.Id, r.Channels, r.Size.ToString(CultureInfo.InvariantCulture), r.Model, r.SpecId, r.Clips.ToString(CultureInfo.InvariantCulture),
+                R(r.MacroF1.Estimate), R(r.MacroF1.Lower), R(r.MacroF1.Upper), R(r.BalancedAccuracy.Estimate), R(r.BalancedAccuracy.Lower), R(r.BalancedAccuracy.Upper),
+                R(r.FoldMacroF1.Mean), R(r.FoldMacroF1.StandardDeviation), R(r.FoldBalancedAccuracy.Mean), R(r.FoldBalancedAccuracy.StandardDeviation),
+                R(r.LogLoss ?? double.NaN), R(r.TrainingSeconds),
+            }));
+        }
+
+        // The baselines are the data's, the same for every cell: the first cell's say them.
+        if (results.FirstOrDefault()?.Baselines is { Length: > 0 } baselines)
+        {
+            md.AppendLine();
+            foreach (var b in baselines)
+            {
+                md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Baseline {b.Name}: macro-F1 {F(b.MacroF1)}, balanced accuracy {F(b.BalancedAccuracy)}."));
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine("Intervals: bootstrap over the pooled out-of-fold predictions of each cell (grouped cross-validation); cells share folds and seed.");
+        if (missing > 0)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"Not run yet: {missing} cells of the grid.");
+        }
+
+        File.WriteAllText(Path.Combine(folder, "grid.md"), md.ToString());
+        File.WriteAllText(Path.Combine(folder, "grid.csv"), csv.ToString());
+        if (results.Count > 0)
+        {
+            GridPlot.Write(
+                [.. results.Select(r => new GridPlot.Row(r.Id, r.MacroF1, r.BalancedAccuracy))],
+                results[0].Baselines,
+                Path.Combine(folder, "grid.png"));
+        }
+    }
+
+    private static string Duration(double seconds) => seconds < 120
+        ? string.Create(CultureInfo.InvariantCulture, $"{seconds:0} s")
+        : string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:0.0} min");
+
+    private static string R(double value) => double.IsFinite(value) ? value.ToString("0.######", CultureInfo.InvariantCulture) : string.Empty;
+}

@@ -1,0 +1,209 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Cry.Features.Specs;
+using Cry.Training.Torch;
+
+namespace Cry.Cli.Experiments;
+
+/// <summary>Training settings of a grid or of one of its configurations (unset values come from the grid, then the defaults).</summary>
+internal sealed record GridTraining
+{
+    [JsonPropertyName("epochs")]
+    public int? Epochs { get; init; }
+
+    [JsonPropertyName("patience")]
+    public int? Patience { get; init; }
+
+    [JsonPropertyName("batchSize")]
+    public int? BatchSize { get; init; }
+
+    [JsonPropertyName("learningRate")]
+    public double? LearningRate { get; init; }
+
+    [JsonPropertyName("stopOn")]
+    public string? StopOn { get; init; }
+
+    [JsonPropertyName("augment")]
+    public bool? Augment { get; init; }
+
+    /// <summary>These settings, with the unset ones taken from <paramref name="fallback"/>.</summary>
+    public GridTraining Over(GridTraining? fallback) => fallback is null ? this : new GridTraining
+    {
+        Epochs = Epochs ?? fallback.Epochs,
+        Patience = Patience ?? fallback.Patience,
+        BatchSize = BatchSize ?? fallback.BatchSize,
+        LearningRate = LearningRate ?? fallback.LearningRate,
+        StopOn = StopOn ?? fallback.StopOn,
+        Augment = Augment ?? fallback.Augment,
+    };
+}
+
+/// <summary>One entry of a grid file: a feature spec (file or preset) crossed with image sizes and networks.</summary>
+internal sealed record GridConfiguration
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    /// <summary>A spec file, relative to the grid file.</summary>
+    [JsonPropertyName("spec")]
+    public string? Spec { get; init; }
+
+    [JsonPropertyName("preset")]
+    public string? Preset { get; init; }
+
+    /// <summary>Image sizes to cross with (none: the spec's own size).</summary>
+    [JsonPropertyName("sizes")]
+    public int[]? Sizes { get; init; }
+
+    /// <summary>Networks to cross with (none: the grid's model).</summary>
+    [JsonPropertyName("models")]
+    public string[]? Models { get; init; }
+
+    [JsonPropertyName("training")]
+    public GridTraining? Training { get; init; }
+
+    /// <summary>Each size also sets the number of mel bands (a mel-spectrogram image needs nMels ≥ its size).</summary>
+    [JsonPropertyName("melsMatchSize")]
+    public bool MelsMatchSize { get; init; }
+}
+
+/// <summary>A grid file: shared settings and the configurations whose cross-products are the cells.</summary>
+internal sealed record GridFile
+{
+    [JsonPropertyName("folds")]
+    public int Folds { get; init; } = 5;
+
+    [JsonPropertyName("seed")]
+    public long Seed { get; init; } = 1;
+
+    [JsonPropertyName("model")]
+    public string Model { get; init; } = ModelFactory.DefaultName;
+
+    [JsonPropertyName("training")]
+    public GridTraining? Training { get; init; }
+
+    [JsonPropertyName("configurations")]
+    public GridConfiguration[] Configurations { get; init; } = [];
+}
+
+/// <summary>One cell of the grid: a feature spec, a network and training settings, under a stable id.</summary>
+/// <param name="Id">Name, size and network, e.g. <c>gasf-64-crynet-s</c>: the file name of its result.</param>
+/// <param name="Name">The configuration's name.</param>
+/// <param name="Spec">The feature spec (its image size set).</param>
+/// <param name="Model">The network.</param>
+/// <param name="Training">The training settings, complete.</param>
+internal sealed record GridCell(string Id, string Name, FeatureSpec Spec, string Model, GridTraining Training)
+{
+    /// <summary>What the cell's result depends on besides the data: a cached result with another signature is run again.</summary>
+    public string Signature(int folds, long seed) => JsonSerializer.Serialize(new { spec = Spec.Id, model = Model, training = Training, folds, seed });
+}
+
+/// <summary>Reads a grid file and expands it into cells.</summary>
+internal static class ExperimentGrid
+{
+    private static readonly JsonSerializerOptions s_json = new() { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
+    /// <summary>The default training settings of a cell (those of <c>cry evaluate</c>).</summary>
+    public static GridTraining Defaults { get; } = new() { Epochs = 40, Patience = 10, BatchSize = 32, LearningRate = 1e-3, StopOn = "macro-f1", Augment = true };
+
+    /// <summary>Reads and expands the grid.</summary>
+    /// <exception cref="BadInputException">The file cannot be read, is not a valid grid, or names a spec, preset, size or network that does not exist.</exception>
+    public static (GridFile Grid, IReadOnlyList<GridCell> Cells) Load(string path)
+    {
+        GridFile grid;
+        try
+        {
+            grid = JsonSerializer.Deserialize<GridFile>(File.ReadAllText(path), s_json) ?? throw new BadInputException($"{path}: the grid is empty.");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new BadInputException($"{path}: the grid cannot be read: {ex.Message}", ex);
+        }
+        catch (JsonException ex)
+        {
+            throw new BadInputException($"{path}: not a valid grid: {ex.Message}", ex);
+        }
+
+        if (grid.Folds < 2)
+        {
+            throw new BadInputException($"{path}: folds must be at least 2, not {grid.Folds}.");
+        }
+
+        if (grid.Configurations.Length == 0)
+        {
+            throw new BadInputException($"{path}: the grid has no configurations.");
+        }
+
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var cells = new List<GridCell>();
+        var training = (grid.Training ?? new GridTraining()).Over(Defaults);
+        foreach (var (configuration, index) in grid.Configurations.Select((c, i) => (c, i)))
+        {
+            string where = $"{path}: configuration {index + 1}";
+            if ((configuration.Spec is null) == (configuration.Preset is null))
+            {
+                throw new BadInputException($"{where}: give exactly one of \"spec\" (a spec file) and \"preset\".");
+            }
+
+            FeatureSpec spec;
+            try
+            {
+                spec = configuration.Preset is { } preset
+                    ? FeatureSpecPresets.Get(preset)
+                    : FeatureSpec.Parse(File.ReadAllText(Path.Combine(folder, configuration.Spec!)));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FeatureSpecException or JsonException)
+            {
+                throw new BadInputException($"{where}: {ex.Message}", ex);
+            }
+
+            if (spec.Image is null)
+            {
+                throw new BadInputException($"{where}: the spec has no image part, so no network can be trained on it.");
+            }
+
+            string name = configuration.Name ?? configuration.Preset ?? Path.GetFileNameWithoutExtension(configuration.Spec!);
+            if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+            {
+                throw new BadInputException($"{where}: the name '{name}' must be letters, digits, '-', '_' or '.' (it names the cell's result file).");
+            }
+
+            var cellTraining = (configuration.Training ?? new GridTraining()).Over(training);
+            if (cellTraining.StopOn is not ("loss" or "macro-f1" or "none"))
+            {
+                throw new BadInputException($"{where}: stopOn must be loss, macro-f1 or none, not '{cellTraining.StopOn}'.");
+            }
+
+            foreach (int size in configuration.Sizes ?? [spec.Image.Size])
+            {
+                var sized = spec with { NMels = configuration.MelsMatchSize ? size : spec.NMels, Image = spec.Image with { Size = size } };
+                try
+                {
+                    sized.Validate();
+                }
+                catch (FeatureSpecException ex)
+                {
+                    throw new BadInputException($"{where}, size {size}: {ex.Message}", ex);
+                }
+
+                foreach (string model in configuration.Models ?? [grid.Model])
+                {
+                    if (!ModelFactory.Names.Contains(model, StringComparer.Ordinal))
+                    {
+                        throw new BadInputException($"{where}: unknown network '{model}'; known: {string.Join(", ", ModelFactory.Names)}.");
+                    }
+
+                    string id = $"{name}-{size}-{model}";
+                    if (cells.Any(c => c.Id == id))
+                    {
+                        throw new BadInputException($"{where}: the cell {id} appears twice; give the configurations different names.");
+                    }
+
+                    cells.Add(new GridCell(id, name, sized, model, cellTraining));
+                }
+            }
+        }
+
+        return (grid, cells);
+    }
+}

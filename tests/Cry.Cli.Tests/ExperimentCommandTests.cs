@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Cry.Audio;
+using Cry.TestSupport;
+
+namespace Cry.Cli.Tests;
+
+/// <summary>`cry experiment` on a tiny synthetic dataset: a grid of two cells, its table, resuming, and refusals.</summary>
+[Collection("torch")]
+public sealed class ExperimentCommandTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public ExperimentCommandTests()
+    {
+        ulong seed = 300;
+        foreach (string label in new[] { "hungry", "tired", "burping" })
+        {
+            Directory.CreateDirectory(_temp[$"data/{label}"]);
+            for (int i = 0; i < 8; i++)
+            {
+                File.WriteAllBytes(_temp[$"data/{label}/{Guid.NewGuid()}-{i}.wav"], WavEncoder.Encode(SyntheticCry.Generate(8000, 1.5, seed++).Samples, 8000));
+            }
+        }
+
+        File.WriteAllText(_temp["spec.json"], TestSpecs.SmallJson);
+    }
+
+    private string Grid(string name, object grid)
+    {
+        string path = _temp[name];
+        File.WriteAllText(path, JsonSerializer.Serialize(grid));
+        return path;
+    }
+
+    [Fact]
+    public void Grid_RunsEveryCell_WritesOneTableWithIntervals_AndResumesWhereItStopped()
+    {
+        string grid = Grid("grid.json", new
+        {
+            folds = 2,
+            training = new { epochs = 1, patience = 0 },
+            configurations = new[] { new { name = "small", spec = "spec.json", sizes = new[] { 8, 16 } } },
+        });
+        var (code, output, error) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["out"], "--threads", "1", "--device", "cpu");
+        Assert.True(code == 0, error);
+        Assert.Contains("experiment: 2 of 2 cells", output, StringComparison.Ordinal);
+        Assert.Contains("cell 1/2 small-8-crynet-s", error, StringComparison.Ordinal);
+        Assert.Contains("fold 2/2 epoch 1/1", error, StringComparison.Ordinal);
+
+        string table = File.ReadAllText(_temp["out/grid.md"]);
+        Assert.Contains("| small-8-crynet-s | gasf+gadf+mtf | 8 | crynet-s |", table, StringComparison.Ordinal);
+        Assert.Contains("| small-16-crynet-s |", table, StringComparison.Ordinal);
+        Assert.Contains("Baseline always-majority", table, StringComparison.Ordinal);
+        string[] csv = File.ReadAllLines(_temp["out/grid.csv"]);
+        Assert.Equal(3, csv.Length);
+        Assert.StartsWith("cell,channels,size,model,spec_id,clips,macro_f1,macro_f1_lower,macro_f1_upper", csv[0], StringComparison.Ordinal);
+        var cell = JsonDocument.Parse(File.ReadAllText(_temp["out/cells/small-8-crynet-s.json"])).RootElement;
+        double lower = cell.GetProperty("macroF1").GetProperty("Lower").GetDouble(), upper = cell.GetProperty("macroF1").GetProperty("Upper").GetDouble();
+        Assert.True(lower <= cell.GetProperty("macroF1").GetProperty("Estimate").GetDouble() && upper >= lower, $"[{lower}, {upper}]");
+        Assert.Equal(24, cell.GetProperty("clips").GetInt32());
+        Assert.True(new FileInfo(_temp["out/grid.png"]).Length > 1000);
+
+        // Run again: both cells are kept, nothing is trained, the table is the same.
+        (code, _, error) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["out"], "--threads", "1", "--device", "cpu");
+        Assert.True(code == 0, error);
+        Assert.Contains("cell 2/2 small-16-crynet-s: done before, kept", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("epoch 1/1", error, StringComparison.Ordinal);
+        Assert.Equal(table, File.ReadAllText(_temp["out/grid.md"]));
+
+        // Another training setting is another experiment: the cells run again.
+        string changed = Grid("grid2.json", new
+        {
+            folds = 2,
+            training = new { epochs = 2, patience = 0 },
+            configurations = new[] { new { name = "small", spec = "spec.json", sizes = new[] { 8 } } },
+        });
+        (code, _, error) = CliRunner.Run("experiment", "--grid", changed, "--data", _temp["data"], "--out", _temp["out"], "--threads", "1", "--device", "cpu");
+        Assert.True(code == 0, error);
+        Assert.Contains("fold 1/2 epoch 2/2", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{ \"configurations\": [ { \"spec\": \"spec.json\", \"preset\": \"default\" } ] }", "exactly one of \"spec\"")]
+    [InlineData("{ \"configurations\": [ { \"spec\": \"spec.json\", \"models\": [\"resnet-9000\"] } ] }", "unknown network 'resnet-9000'")]
+    [InlineData("{ \"configurations\": [ { \"spec\": \"missing.json\" } ] }", "missing.json")]
+    [InlineData("{ \"configurations\": [] }", "no configurations")]
+    [InlineData("{ \"folds\": 1, \"configurations\": [ { \"preset\": \"default\" } ] }", "folds must be at least 2")]
+    [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"sizes\": [0] } ] }", "size 0")]
+    [InlineData("{ \"configuration\": [] }", "not a valid grid")]
+    [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"training\": { \"stopOn\": \"accuracy\" } } ] }", "stopOn must be")]
+    public void BadGrid_IsExit3_SayingWhatIsWrong(string json, string message)
+    {
+        string grid = _temp["bad.json"];
+        File.WriteAllText(grid, json);
+        var (code, _, error) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["bad-out"], "--device", "cpu");
+        Assert.Equal(3, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
