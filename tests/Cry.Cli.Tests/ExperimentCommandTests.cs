@@ -66,6 +66,9 @@ public sealed class ExperimentCommandTests : IDisposable
         Assert.Contains("cell 2/2 small-16-crynet-s: done before, kept", error, StringComparison.Ordinal);
         Assert.DoesNotContain("epoch 1/1", error, StringComparison.Ordinal);
         Assert.Equal(table, File.ReadAllText(_temp["out/grid.md"]));
+        (code, output, _) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["out"], "--list");
+        Assert.Equal(0, code);
+        Assert.Contains("small-16-crynet-s\tdone", output, StringComparison.Ordinal);
 
         // Another training setting is another experiment: the cells run again.
         string changed = Grid("grid2.json", new
@@ -77,6 +80,20 @@ public sealed class ExperimentCommandTests : IDisposable
         (code, _, error) = CliRunner.Run("experiment", "--grid", changed, "--data", _temp["data"], "--out", _temp["out"], "--threads", "1", "--device", "cpu");
         Assert.True(code == 0, error);
         Assert.Contains("fold 1/2 epoch 2/2", error, StringComparison.Ordinal);
+
+        // --only runs the cells it names; the others are listed as still to run.
+        string wider = Grid("grid3.json", new
+        {
+            folds = 2,
+            training = new { epochs = 1, patience = 0 },
+            configurations = new[] { new { name = "other", spec = "spec.json", sizes = new[] { 8, 16 } } },
+        });
+        (code, output, _) = CliRunner.Run("experiment", "--grid", wider, "--data", _temp["data"], "--out", _temp["out3"], "--threads", "1", "--device", "cpu", "--only", "other-8");
+        Assert.True(code == 0, output);
+        Assert.Contains("1 of 2 cells", output, StringComparison.Ordinal);
+        (_, output, _) = CliRunner.Run("experiment", "--grid", wider, "--data", _temp["data"], "--out", _temp["out3"], "--list");
+        Assert.Contains("other-8-crynet-s\tdone", output, StringComparison.Ordinal);
+        Assert.Contains("other-16-crynet-s\tto run", output, StringComparison.Ordinal);
     }
 
     [Theory]

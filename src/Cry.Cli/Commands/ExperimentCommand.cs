@@ -77,7 +77,7 @@ internal static class ExperimentCommand
         var device = new Option<string>("--device") { Description = "auto (CUDA when present, else CPU), cpu or cuda.", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "CPU threads for feature extraction and training (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var cache = new Option<string?>("--cache") { Description = "Feature cache folder (tensors per spec id), shared by the cells. Default: <out>/cache." };
-        var only = new Option<string[]>("--only") { Description = "Run only the cells whose id starts with one of these (the table still shows every stored cell)." };
+        var only = new Option<string[]>("--only") { Description = "Run only the cells whose id starts with one of these (the table still shows every stored cell).", AllowMultipleArgumentsPerToken = true };
         var list = new Option<bool>("--list") { Description = "List the grid's cells, each done or to run, and run nothing." };
         var command = new Command(
             "experiment",
