@@ -117,3 +117,29 @@ public sealed class ExperimentCommandTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 }
+
+/// <summary>`cry audit` end to end: its files, and its refusals.</summary>
+public sealed class AuditCommandTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    [Fact]
+    public void Audit_WritesTheReport_AndRefusesWhatIsNotAFolderOrAThreshold()
+    {
+        byte[] wav = WavEncoder.Encode(SyntheticCry.Generate(8000, 3, 1).Samples, 8000);
+        Directory.CreateDirectory(_temp["data/hungry"]);
+        Directory.CreateDirectory(_temp["data/tired"]);
+        File.WriteAllBytes(_temp["data/hungry/11111111-1111-1111-1111-111111111111-a.wav"], wav);
+        File.WriteAllBytes(_temp["data/tired/22222222-2222-2222-2222-222222222222-a.wav"], wav);
+        var (code, output, error) = CliRunner.Run("audit", _temp["data"], "--out", _temp["audit"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("audit: 1 exact and 0 near-duplicate pairs (1 across app instances, 1 sets of instances to merge)", output, StringComparison.Ordinal);
+        Assert.Contains("| hungry/11111111-1111-1111-1111-111111111111-a.wav | tired/22222222-2222-2222-2222-222222222222-a.wav | exact |", File.ReadAllText(_temp["audit/audit.md"]), StringComparison.Ordinal);
+        Assert.Contains("\"groupsToMerge\"", File.ReadAllText(_temp["audit/audit.json"]), StringComparison.Ordinal);
+
+        Assert.Equal(3, CliRunner.Run("audit", _temp["none"]).Code);
+        Assert.Equal(2, CliRunner.Run("audit", _temp["data"], "--near-duplicate", "1.5").Code);
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
