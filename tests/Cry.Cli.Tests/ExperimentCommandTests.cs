@@ -96,6 +96,33 @@ public sealed class ExperimentCommandTests : IDisposable
         Assert.Contains("other-16-crynet-s\tto run", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ExcludeAudit_LeavesOutWhatTheAuditFlags_AndIsAnotherExperiment()
+    {
+        // A copy of one clip under another app instance: the audit says so, and the grid leaves the copy out.
+        string original = Directory.GetFiles(_temp["data/hungry"])[0];
+        File.Copy(original, _temp["data/tired/99999999-9999-9999-9999-999999999999-copy.wav"]);
+        var (code, _, error) = CliRunner.Run("audit", _temp["data"], "--out", _temp["audit"]);
+        Assert.True(code == 0, error);
+        string grid = Grid("grid.json", new
+        {
+            folds = 2,
+            training = new { epochs = 1, patience = 0 },
+            configurations = new[] { new { name = "small", spec = "spec.json" } },
+        });
+        (code, _, error) = CliRunner.Run(
+            "experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["out"], "--threads", "1", "--device", "cpu", "--exclude-audit", _temp["audit/audit.json"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("the audit leaves out 1 clips", error, StringComparison.Ordinal);
+        Assert.Contains("merges 2 app instances into 1", error, StringComparison.Ordinal);
+        Assert.Equal(24, JsonDocument.Parse(File.ReadAllText(_temp["out/cells/small-16-crynet-s.json"])).RootElement.GetProperty("clips").GetInt32());
+
+        File.WriteAllText(_temp["not-an-audit.json"], "{ \"clips\": 3 }");
+        (code, _, error) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["out"], "--exclude-audit", _temp["not-an-audit.json"]);
+        Assert.Equal(3, code);
+        Assert.Contains("not an audit of `cry audit`", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{ \"configurations\": [ { \"spec\": \"spec.json\", \"preset\": \"default\" } ] }", "exactly one of \"spec\"")]
     [InlineData("{ \"configurations\": [ { \"spec\": \"spec.json\", \"models\": [\"resnet-9000\"] } ] }", "unknown network 'resnet-9000'")]

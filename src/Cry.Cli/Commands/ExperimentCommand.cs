@@ -78,12 +78,13 @@ internal static class ExperimentCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads for feature extraction and training (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var cache = new Option<string?>("--cache") { Description = "Feature cache folder (tensors per spec id), shared by the cells. Default: <out>/cache." };
         var only = new Option<string[]>("--only") { Description = "Run only the cells whose id starts with one of these (the table still shows every stored cell).", AllowMultipleArgumentsPerToken = true };
+        var excludeAudit = new Option<string?>("--exclude-audit") { Description = "An audit.json of `cry audit`: leave out its flagged clips and second copies of duplicates, and merge the app instances it says to merge." };
         var list = new Option<bool>("--list") { Description = "List the grid's cells, each done or to run, and run nothing." };
         var command = new Command(
             "experiment",
             "Run a grid of configurations (feature spec × image size × network) through grouped cross-validation and write one comparison table with 95 % intervals.")
         {
-            grid, data, outFolder, device, threads, cache, only, list,
+            grid, data, outFolder, device, threads, cache, only, list, excludeAudit,
         };
         command.SetAction(parse =>
         {
@@ -114,6 +115,14 @@ internal static class ExperimentCommand
                 throw new BadInputException($"{dataFolder}: {ex.Message}", ex);
             }
 
+            string exclusion = string.Empty;
+            if (parse.GetValue(excludeAudit) is { } auditFile)
+            {
+                dataset = AuditExclusion.Apply(dataset, dataFolder, auditFile, out string summary);
+                error.WriteLine($"cry: {summary}");
+                exclusion = "|audit " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(auditFile)))[..16];
+            }
+
             string outPath = parse.GetValue(outFolder)!;
             string cellsFolder = Path.Combine(outPath, "cells");
             Directory.CreateDirectory(cellsFolder);
@@ -124,7 +133,7 @@ internal static class ExperimentCommand
             {
                 foreach (var cell in cells)
                 {
-                    bool done = TryReadResult(Path.Combine(cellsFolder, cell.Id + ".json")) is { } r && r.Signature == cell.Signature(file.Folds, file.Seed) && r.Clips == dataset.Count;
+                    bool done = TryReadResult(Path.Combine(cellsFolder, cell.Id + ".json")) is { } r && r.Signature == cell.Signature(file.Folds, file.Seed) + exclusion && r.Clips == dataset.Count;
                     output.WriteLine($"{cell.Id}\t{(done ? "done" : "to run")}\tfeatures {cell.Spec.Id}");
                 }
 
@@ -136,7 +145,7 @@ internal static class ExperimentCommand
             {
                 var cell = cells[i];
                 string resultPath = Path.Combine(cellsFolder, cell.Id + ".json");
-                string signature = cell.Signature(file.Folds, file.Seed);
+                string signature = cell.Signature(file.Folds, file.Seed) + exclusion;
                 if (TryReadResult(resultPath) is { } stored && stored.Signature == signature && stored.Clips == dataset.Count)
                 {
                     error.WriteLine($"cry: cell {i + 1}/{cells.Count} {cell.Id}: done before, kept ({resultPath})");

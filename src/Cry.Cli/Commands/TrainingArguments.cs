@@ -68,7 +68,12 @@ internal sealed class TrainingArguments
 
     public Option<double> PriorMargin { get; } = new("--prior-margin") { Description = "How far above its share in the data a label's certified precision must be.", DefaultValueFactory = _ => 0.05 };
 
-    public IEnumerable<Option> All => [Data, Spec, Preset, Model, Epochs, BatchSize, LearningRate, Patience, StopOn, Seed, Device, Threads, Cache, NoAugment];
+    public Option<string?> ExcludeAudit { get; } = new("--exclude-audit")
+    {
+        Description = "An audit.json of `cry audit DIR --out R`: leave out its flagged clips and the second copy of each duplicate, and treat the app instances it says to merge as one group.",
+    };
+
+    public IEnumerable<Option> All => [Data, Spec, Preset, Model, Epochs, BatchSize, LearningRate, Patience, StopOn, Seed, Device, Threads, Cache, NoAugment, ExcludeAudit];
 
     /// <summary>The options of a bundle's guarantees and detector (train and demo).</summary>
     public IEnumerable<Option> Guarantees => [DetectorData, Alpha, CryRecall, ConfidentPrecision, PriorMargin];
@@ -218,6 +223,12 @@ internal sealed class TrainingArguments
         catch (DatasetException ex)
         {
             throw new BadInputException($"{data}: {ex.Message}", ex);
+        }
+
+        if (parse.GetValue(ExcludeAudit) is { } audit)
+        {
+            dataset = Experiments.AuditExclusion.Apply(dataset, data, audit, out string summary);
+            error.WriteLine($"cry: {summary}");
         }
 
         string cache = parse.GetValue(Cache) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(data).TrimEnd(Path.DirectorySeparatorChar))!, ".cry-cache");

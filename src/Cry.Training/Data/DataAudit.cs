@@ -73,13 +73,14 @@ public sealed record DataAuditReport(
 /// Near-duplicates are found without any learnt model: each clip's log-mel spectrogram (8 kHz, 40 bands) is pooled to
 /// about 16 frames a second and 20 bands and standardised; each clip is compared with its nearest clips by mean spectrum,
 /// at every offset up to <see cref="DataAuditOptions.MaximumOffsetSeconds"/>, over an overlap of at least half of the
-/// shorter clip, and a pair is a near-duplicate when the Pearson correlation passes the threshold. This finds a
+/// shorter clip and about 2 s (clips shorter than that are compared for exact copies only), and a pair is a near-duplicate when the Pearson correlation passes the threshold. This finds a
 /// re-encoded, cut, shifted or re-levelled copy; two cries of one infant are not copies and correlate far less.
 /// </remarks>
 public static class DataAudit
 {
     private const int Bands = 20;
     private const int Pool = 4; // 62.5 frames/s → ~15.6
+    private const int MinimumOverlapFrames = 31; // about 2 s
 
     /// <summary>Audits the dataset.</summary>
     public static DataAuditReport Run(ClipDataset dataset, DataAuditOptions? options = null, IProgress<int>? progress = null)
@@ -258,7 +259,8 @@ public static class DataAudit
     private static (double R, int Lag) BestCorrelation(float[] a, float[] b, int maxLag)
     {
         int fa = a.Length / Bands, fb = b.Length / Bands;
-        int minimum = Math.Max(2, Math.Min(fa, fb) / 2);
+        // At least half of the shorter clip and about 2 s: a short overlap matches by chance.
+        int minimum = Math.Max(MinimumOverlapFrames, Math.Min(fa, fb) / 2);
         double best = double.NegativeInfinity;
         int bestLag = 0;
         for (int lag = -maxLag; lag <= maxLag; lag++)
