@@ -26,6 +26,7 @@ public static class CryApp
         root.Subcommands.Add(EvaluateCommand.Create(output, error));
         root.Subcommands.Add(ExperimentCommand.Create(output, error));
         root.Subcommands.Add(AuditCommand.Create(output, error));
+        root.Subcommands.Add(PowerCommand.Create(output));
         root.Subcommands.Add(DemoCommand.Create(args, output, error));
         root.Subcommands.Add(PredictCommand.Create(output, error));
         root.Subcommands.Add(ServeCommand.Create(output, error));

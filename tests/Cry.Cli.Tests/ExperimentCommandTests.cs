@@ -170,3 +170,20 @@ public sealed class AuditCommandTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 }
+
+/// <summary>`cry power`: the table, and a refused target.</summary>
+public sealed class PowerCommandTests
+{
+    [Fact]
+    public void Power_PrintsRecordingsPerNeed_AndRefusesATargetAtChance()
+    {
+        var (code, output, error) = CliRunner.Run("power", "--per-need", "8");
+        Assert.True(code == 0, error);
+        Assert.Contains("| 0.30 | 22 | 110 |", output, StringComparison.Ordinal);
+        Assert.Contains("| 8 | 0.304 |", output, StringComparison.Ordinal);
+        (code, output, error) = CliRunner.Run("power", "--targets", "0.2");
+        Assert.Equal(2, code);
+        Assert.Contains("between chance", error, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, output);
+    }
+}
