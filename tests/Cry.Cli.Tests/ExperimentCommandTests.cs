@@ -53,7 +53,7 @@ public sealed class ExperimentCommandTests : IDisposable
         Assert.Contains("Baseline always-majority", table, StringComparison.Ordinal);
         string[] csv = File.ReadAllLines(_temp["out/grid.csv"]);
         Assert.Equal(3, csv.Length);
-        Assert.StartsWith("cell,channels,size,model,spec_id,clips,macro_f1,macro_f1_lower,macro_f1_upper", csv[0], StringComparison.Ordinal);
+        Assert.StartsWith("cell,channels,size,model,training_share,repeat,spec_id,clips,macro_f1,macro_f1_lower,macro_f1_upper", csv[0], StringComparison.Ordinal);
         var cell = JsonDocument.Parse(File.ReadAllText(_temp["out/cells/small-8-crynet-s.json"])).RootElement;
         double lower = cell.GetProperty("macroF1").GetProperty("Lower").GetDouble(), upper = cell.GetProperty("macroF1").GetProperty("Upper").GetDouble();
         Assert.True(lower <= cell.GetProperty("macroF1").GetProperty("Estimate").GetDouble() && upper >= lower, $"[{lower}, {upper}]");
@@ -94,6 +94,25 @@ public sealed class ExperimentCommandTests : IDisposable
         (_, output, _) = CliRunner.Run("experiment", "--grid", wider, "--data", _temp["data"], "--out", _temp["out3"], "--list");
         Assert.Contains("other-8-crynet-s\tdone", output, StringComparison.Ordinal);
         Assert.Contains("other-16-crynet-s\tto run", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TrainingShares_MakeALearningCurve_OverSubsamplesOfTheTrainingInstances()
+    {
+        string grid = Grid("curve.json", new
+        {
+            folds = 2,
+            training = new { epochs = 1, patience = 0 },
+            configurations = new[] { new { name = "small", spec = "spec.json", trainingShares = new[] { 0.5, 1.0 }, repeats = 2 } },
+        });
+        var (code, output, error) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["curve"], "--threads", "1", "--device", "cpu");
+        Assert.True(code == 0, error);
+        Assert.Contains("experiment: 3 of 3 cells", output, StringComparison.Ordinal);
+        Assert.Contains("cell 1/3 small-16-crynet-s-share50-r1", error, StringComparison.Ordinal);
+        Assert.Matches(@"training on \d+ of \d+ app instances \(share 0\.5\)", error);
+        string table = File.ReadAllText(_temp["curve/grid.md"]);
+        Assert.Contains("| small-16-crynet-s | 0.5 | 2 |", table, StringComparison.Ordinal);
+        Assert.Contains("| small-16-crynet-s | 1 | 1 |", table, StringComparison.Ordinal);
     }
 
     [Fact]

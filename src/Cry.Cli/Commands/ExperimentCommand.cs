@@ -38,6 +38,15 @@ internal sealed record GridCellResult
     [JsonPropertyName("clips")]
     public required int Clips { get; init; }
 
+    [JsonPropertyName("trainingShare")]
+    public double TrainingShare { get; init; } = 1;
+
+    [JsonPropertyName("repeat")]
+    public int Repeat { get; init; }
+
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
     [JsonPropertyName("macroF1")]
     public required ConfidenceInterval MacroF1 { get; init; }
 
@@ -208,6 +217,8 @@ internal static class ExperimentCommand
             {
                 Folds = file.Folds,
                 Seed = (ulong)file.Seed,
+                TrainingGroupShare = cell.Share,
+                SubsampleSeed = (ulong)cell.Repeat,
                 Training = new TrainingOptions
                 {
                     Model = cell.Model,
@@ -251,6 +262,9 @@ internal static class ExperimentCommand
             Size = cell.Spec.Image.Size,
             Model = cell.Model,
             Clips = dataset.Count,
+            TrainingShare = cell.Share,
+            Repeat = cell.Repeat,
+            Name = cell.Name,
             MacroF1 = intervals?.MacroF1 ?? new ConfidenceInterval(report.MacroF1, double.NaN, double.NaN),
             BalancedAccuracy = intervals?.BalancedAccuracy ?? new ConfidenceInterval(report.BalancedAccuracy, double.NaN, double.NaN),
             LogLoss = report.LogLoss,
@@ -268,7 +282,7 @@ internal static class ExperimentCommand
         var md = new StringBuilder();
         md.AppendLine("| cell | images | size | network | macro-F1 [95 % CI] | balanced accuracy [95 % CI] | fold macro-F1 mean ± sd | log-loss | training |");
         md.AppendLine("|---|---|---:|---|---|---|---|---:|---:|");
-        var csv = new StringBuilder("cell,channels,size,model,spec_id,clips,macro_f1,macro_f1_lower,macro_f1_upper,balanced_accuracy,balanced_accuracy_lower,balanced_accuracy_upper,fold_macro_f1_mean,fold_macro_f1_sd,fold_balanced_accuracy_mean,fold_balanced_accuracy_sd,log_loss,training_seconds\n");
+        var csv = new StringBuilder("cell,channels,size,model,training_share,repeat,spec_id,clips,macro_f1,macro_f1_lower,macro_f1_upper,balanced_accuracy,balanced_accuracy_lower,balanced_accuracy_upper,fold_macro_f1_mean,fold_macro_f1_sd,fold_balanced_accuracy_mean,fold_balanced_accuracy_sd,log_loss,training_seconds\n");
         foreach (var r in results)
         {
             md.AppendLine(string.Create(
@@ -276,7 +290,7 @@ internal static class ExperimentCommand
                 $"| {r.Id} | {r.Channels} | {r.Size} | {r.Model} | {F(r.MacroF1.Estimate)} [{F(r.MacroF1.Lower)}, {F(r.MacroF1.Upper)}] | {F(r.BalancedAccuracy.Estimate)} [{F(r.BalancedAccuracy.Lower)}, {F(r.BalancedAccuracy.Upper)}] | {F(r.FoldMacroF1.Mean)} ± {F(r.FoldMacroF1.StandardDeviation)} | {F(r.LogLoss ?? double.NaN)} | {Duration(r.TrainingSeconds)} |"));
             csv.AppendLine(string.Join(',', new[]
             {
-                r.Id, r.Channels, r.Size.ToString(CultureInfo.InvariantCulture), r.Model, r.SpecId, r.Clips.ToString(CultureInfo.InvariantCulture),
+                r.Id, r.Channels, r.Size.ToString(CultureInfo.InvariantCulture), r.Model, R(r.TrainingShare), r.Repeat.ToString(CultureInfo.InvariantCulture), r.SpecId, r.Clips.ToString(CultureInfo.InvariantCulture),
                 R(r.MacroF1.Estimate), R(r.MacroF1.Lower), R(r.MacroF1.Upper), R(r.BalancedAccuracy.Estimate), R(r.BalancedAccuracy.Lower), R(r.BalancedAccuracy.Upper),
                 R(r.FoldMacroF1.Mean), R(r.FoldMacroF1.StandardDeviation), R(r.FoldBalancedAccuracy.Mean), R(r.FoldBalancedAccuracy.StandardDeviation),
                 R(r.LogLoss ?? double.NaN), R(r.TrainingSeconds),
@@ -290,6 +304,26 @@ internal static class ExperimentCommand
             foreach (var b in baselines)
             {
                 md.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Baseline {b.Name}: macro-F1 {F(b.MacroF1)}, balanced accuracy {F(b.BalancedAccuracy)}."));
+            }
+        }
+
+        // Learning curves: cells that differ only in the share of training instances, averaged over their repeats.
+        var curves = results.GroupBy(r => (r.Name, r.Size, r.Model)).Where(g => g.Any(r => r.TrainingShare < 1)).ToList();
+        if (curves.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("Learning curves (each share of the folds' training app instances; mean ± sd over its subsamples):");
+            md.AppendLine();
+            md.AppendLine("| configuration | training share | subsamples | macro-F1 | balanced accuracy | log-loss |");
+            md.AppendLine("|---|---:|---:|---|---|---|");
+            foreach (var curve in curves)
+            {
+                foreach (var point in curve.GroupBy(r => r.TrainingShare).OrderBy(p => p.Key))
+                {
+                    md.AppendLine(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"| {curve.Key.Name}-{curve.Key.Size}-{curve.Key.Model} | {point.Key:0.##} | {point.Count()} | {Spread(point.Select(r => r.MacroF1.Estimate))} | {Spread(point.Select(r => r.BalancedAccuracy.Estimate))} | {Spread(point.Select(r => r.LogLoss ?? double.NaN))} |"));
+                }
             }
         }
 
@@ -309,6 +343,12 @@ internal static class ExperimentCommand
                 results[0].Baselines,
                 Path.Combine(folder, "grid.png"));
         }
+    }
+
+    private static string Spread(IEnumerable<double> values)
+    {
+        var stats = MeanStd.Of([.. values]);
+        return $"{F(stats.Mean)} ± {F(stats.StandardDeviation)}";
     }
 
     private static string Duration(double seconds) => seconds < 120

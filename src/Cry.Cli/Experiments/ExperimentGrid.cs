@@ -62,6 +62,14 @@ internal sealed record GridConfiguration
     [JsonPropertyName("training")]
     public GridTraining? Training { get; init; }
 
+    /// <summary>Shares of each fold's training app instances to train on (a learning curve; none: all of them).</summary>
+    [JsonPropertyName("trainingShares")]
+    public double[]? TrainingShares { get; init; }
+
+    /// <summary>Subsamples per share below 1, each with its own seed.</summary>
+    [JsonPropertyName("repeats")]
+    public int Repeats { get; init; } = 1;
+
     /// <summary>Each size also sets the number of mel bands (a mel-spectrogram image needs nMels ≥ its size).</summary>
     [JsonPropertyName("melsMatchSize")]
     public bool MelsMatchSize { get; init; }
@@ -92,10 +100,14 @@ internal sealed record GridFile
 /// <param name="Spec">The feature spec (its image size set).</param>
 /// <param name="Model">The network.</param>
 /// <param name="Training">The training settings, complete.</param>
-internal sealed record GridCell(string Id, string Name, FeatureSpec Spec, string Model, GridTraining Training)
+/// <param name="Share">The share of each fold's training app instances it trains on.</param>
+/// <param name="Repeat">Which subsample of that share (0 when the share is 1).</param>
+internal sealed record GridCell(string Id, string Name, FeatureSpec Spec, string Model, GridTraining Training, double Share = 1, int Repeat = 0)
 {
     /// <summary>What the cell's result depends on besides the data: a cached result with another signature is run again.</summary>
-    public string Signature(int folds, long seed) => JsonSerializer.Serialize(new { spec = Spec.Id, model = Model, training = Training, folds, seed });
+    public string Signature(int folds, long seed) => Share < 1
+        ? JsonSerializer.Serialize(new { spec = Spec.Id, model = Model, training = Training, folds, seed, share = Share, repeat = Repeat })
+        : JsonSerializer.Serialize(new { spec = Spec.Id, model = Model, training = Training, folds, seed });
 }
 
 /// <summary>Reads a grid file and expands it into cells.</summary>
@@ -193,13 +205,24 @@ internal static class ExperimentGrid
                         throw new BadInputException($"{where}: unknown network '{model}'; known: {string.Join(", ", ModelFactory.Names)}.");
                     }
 
-                    string id = $"{name}-{size}-{model}";
-                    if (cells.Any(c => c.Id == id))
+                    foreach (double share in configuration.TrainingShares ?? [1.0])
                     {
-                        throw new BadInputException($"{where}: the cell {id} appears twice; give the configurations different names.");
-                    }
+                        if (!(share > 0 && share <= 1) || configuration.Repeats < 1)
+                        {
+                            throw new BadInputException($"{where}: training shares must lie in (0, 1] (not {share}) and repeats be at least 1.");
+                        }
 
-                    cells.Add(new GridCell(id, name, sized, model, cellTraining));
+                        for (int repeat = 0; repeat < (share < 1 ? configuration.Repeats : 1); repeat++)
+                        {
+                            string id = share < 1 ? $"{name}-{size}-{model}-share{share * 100:0}-r{repeat + 1}" : $"{name}-{size}-{model}";
+                            if (cells.Any(c => c.Id == id))
+                            {
+                                throw new BadInputException($"{where}: the cell {id} appears twice; give the configurations different names.");
+                            }
+
+                            cells.Add(new GridCell(id, name, sized, model, cellTraining, share, share < 1 ? repeat + 1 : 0));
+                        }
+                    }
                 }
             }
         }

@@ -55,6 +55,11 @@ public static class CrossValidation
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
+        if (!(options.TrainingGroupShare > 0 && options.TrainingGroupShare <= 1))
+        {
+            throw new ArgumentException($"The training share must lie in (0, 1], not {options.TrainingGroupShare}.", nameof(options));
+        }
+
         var samples = SampleTable.Create(data, options.Protocol);
         if (options.Protocol == EvaluationProtocol.Grouped)
         {
@@ -72,6 +77,13 @@ public static class CrossValidation
             var validationSplit = new GroupedValidationSplit(new GroupedValidationSplitOptions { Share = options.ValidationShare, Seed = options.Seed + (ulong)split.Fold })
                 .Split(Select(samples.UnitLabels, split.TrainIndices), Select(samples.UnitGroups, split.TrainIndices), classes);
             int[] trainUnits = validationSplit.TrainIndices.Select(i => split.TrainIndices[i]).ToArray();
+            if (options.TrainingGroupShare < 1)
+            {
+                int before = trainUnits.Select(u => samples.UnitGroups[u]).Distinct().Count();
+                trainUnits = Subsample(trainUnits, samples.UnitGroups, samples.UnitLabels, options.TrainingGroupShare, options.Seed ^ (options.SubsampleSeed * 0x9E3779B97F4A7C15UL) ^ (ulong)split.Fold);
+                log?.Invoke($"fold {split.Fold + 1}/{splits.Count}: training on {trainUnits.Select(u => samples.UnitGroups[u]).Distinct().Count()} of {before} app instances (share {options.TrainingGroupShare:0.##})");
+            }
+
             int[] validationUnits = validationSplit.HeldOutIndices.Select(i => split.TrainIndices[i]).ToArray();
 
             var train = samples.Build(trainUnits, includeVariants: true);
@@ -151,6 +163,32 @@ public static class CrossValidation
         var result = new float[flat.Length];
         TemperatureScaling.Apply(flat, temperature, result, classes);
         return result;
+    }
+
+    /// <summary>The units of a seeded share of the groups, every label keeping at least one group.</summary>
+    private static int[] Subsample(int[] units, string[] unitGroups, int[] unitLabels, double share, ulong seed)
+    {
+        var random = new Random(unchecked((int)(seed ^ (seed >> 32))));
+        string[] groups = [.. units.Select(u => unitGroups[u]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        random.Shuffle(groups);
+        int keep = Math.Max(1, (int)Math.Ceiling(share * groups.Length));
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        foreach (int label in units.Select(u => unitLabels[u]).Distinct().Order())
+        {
+            kept.Add(groups.First(g => units.Any(u => unitGroups[u] == g && unitLabels[u] == label)));
+        }
+
+        foreach (string group in groups)
+        {
+            if (kept.Count >= keep)
+            {
+                break;
+            }
+
+            kept.Add(group);
+        }
+
+        return [.. units.Where(u => kept.Contains(unitGroups[u]))];
     }
 
     private static T[] Select<T>(IReadOnlyList<T> values, int[] indices) => indices.Select(i => values[i]).ToArray();

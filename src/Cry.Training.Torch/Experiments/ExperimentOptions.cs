@@ -27,4 +27,13 @@ public sealed record ExperimentOptions
 
     /// <summary>Seed of the splits (the network's seed is in <see cref="Training"/>).</summary>
     public ulong Seed { get; init; }
+
+    /// <summary>
+    /// Share of each fold's training groups (app instances) the network trains on, for learning curves: the outer folds
+    /// and the validation share stay as they are, every need keeps at least one group (default 1: all of them).
+    /// </summary>
+    public double TrainingGroupShare { get; init; } = 1.0;
+
+    /// <summary>Seed of the subsample of <see cref="TrainingGroupShare"/> (one learning-curve repetition per seed).</summary>
+    public ulong SubsampleSeed { get; init; }
 }
