@@ -348,7 +348,7 @@ internal static class ExperimentCommand
     private static string Spread(IEnumerable<double> values)
     {
         var stats = MeanStd.Of([.. values]);
-        return $"{F(stats.Mean)} ± {F(stats.StandardDeviation)}";
+        return stats.Count > 1 ? $"{F(stats.Mean)} ± {F(stats.StandardDeviation)}" : F(stats.Mean); // one subsample: no spread to show
     }
 
     private static string Duration(double seconds) => seconds < 120
