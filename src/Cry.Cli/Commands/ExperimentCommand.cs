@@ -132,6 +132,9 @@ internal static class ExperimentCommand
                 exclusion = "|audit " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(auditFile)))[..16];
             }
 
+            // The data is part of every cell's signature: another corpus, or a clip moved to another label, is run again.
+            exclusion += "|data " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(
+                '\n', dataset.Clips.Select(c => $"{c.ClipId}\t{c.Label}\t{c.Group}").Order(StringComparer.Ordinal)))))[..16];
             string outPath = parse.GetValue(outFolder)!;
             string cellsFolder = Path.Combine(outPath, "cells");
             Directory.CreateDirectory(cellsFolder);
@@ -158,7 +161,7 @@ internal static class ExperimentCommand
                 if (TryReadResult(resultPath) is { } stored && stored.Signature == signature && stored.Clips == dataset.Count)
                 {
                     error.WriteLine($"cry: cell {i + 1}/{cells.Count} {cell.Id}: done before, kept ({resultPath})");
-                    results.Add(stored);
+                    results.Add(stored with { Name = cell.Name, TrainingShare = cell.Share, Repeat = cell.Repeat });
                     continue;
                 }
 
@@ -338,10 +341,18 @@ internal static class ExperimentCommand
         File.WriteAllText(Path.Combine(folder, "grid.csv"), csv.ToString());
         if (results.Count > 0)
         {
-            GridPlot.Write(
+            try
+            {
+                GridPlot.Write(
                 [.. results.Select(r => new GridPlot.Row(r.Id, r.MacroF1, r.BalancedAccuracy))],
                 results[0].Baselines,
                 Path.Combine(folder, "grid.png"));
+            }
+            catch (InvalidOperationException ex)
+            {
+                // No font on this machine: the tables are written; the figure needs a font file.
+                throw new ResourceUnavailableException($"grid.md and grid.csv are written, but the figure cannot be drawn: {ex.Message}", ex);
+            }
         }
     }
 

@@ -29,6 +29,18 @@ internal static class AuditExclusion
             throw new BadInputException($"{auditPath}: not an audit of `cry audit` (it needs flagged, duplicates and groupsToMerge).");
         }
 
+        try
+        {
+            return Apply(dataset, dataRoot, flagged, duplicates, merges, out summary);
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException)
+        {
+            throw new BadInputException($"{auditPath}: not an audit of `cry audit`: {ex.Message}", ex);
+        }
+    }
+
+    private static ClipDataset Apply(ClipDataset dataset, string dataRoot, JsonElement flagged, JsonElement duplicates, JsonElement merges, out string summary)
+    {
         var excluded = new HashSet<string>(StringComparer.Ordinal);
         foreach (var clip in flagged.EnumerateArray())
         {
@@ -43,7 +55,7 @@ internal static class AuditExclusion
             excluded.Add(excluded.Contains(first) ? first : second);
         }
 
-        var mergedInto = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var mergedInto = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var set in merges.EnumerateArray())
         {
             string[] groups = [.. set.EnumerateArray().Select(g => g.GetString()!)];
@@ -67,7 +79,7 @@ internal static class AuditExclusion
         }
         catch (DatasetException ex)
         {
-            throw new BadInputException($"{auditPath}: after the audit's exclusions: {ex.Message}", ex);
+            throw new BadInputException($"after the audit's exclusions: {ex.Message}", ex);
         }
     }
 }

@@ -82,7 +82,7 @@ public static class DataAudit
     private const int Pool = 4; // 62.5 frames/s → ~15.6
     private const int MinimumOverlapFrames = 31; // about 2 s
 
-    /// <summary>Audits the dataset.</summary>
+    /// <summary>Audits the dataset; a clip that cannot be read is flagged "unreadable" with the reason.</summary>
     public static DataAuditReport Run(ClipDataset dataset, DataAuditOptions? options = null, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
@@ -109,9 +109,9 @@ public static class DataAudit
                     (envelopes[i], means[i]) = Envelope(extractor.Compute(samples, FeatureStage.Db, out int[] shape), shape[0], shape[1]);
                 }
             }
-            catch (AudioFormatException ex)
+            catch (Exception ex) when (ex is AudioFormatException or AudioDecoderBusyException or IOException or UnauthorizedAccessException)
             {
-                audited[i] = new AuditedClip(clip, double.NaN, double.NaN, double.NaN, [$"undecodable: {ex.Message}"]);
+                audited[i] = new AuditedClip(clip, double.NaN, double.NaN, double.NaN, [$"unreadable: {ex.Message}"]);
             }
 
             progress?.Report(Interlocked.Increment(ref done));
@@ -153,7 +153,7 @@ public static class DataAudit
             }
         });
 
-        foreach (var (a, b, r, lag) in near)
+        foreach (var (a, b, r, lag) in near.OrderBy(x => x.A).ThenBy(x => x.B).ThenByDescending(x => x.R))
         {
             if (!pairs.ContainsKey((a, b)))
             {
@@ -161,7 +161,8 @@ public static class DataAudit
             }
         }
 
-        var duplicates = pairs.Values.OrderByDescending(p => p.Exact).ThenByDescending(p => p.Correlation).ThenBy(p => p.First.Path, StringComparer.Ordinal).ToList();
+        var duplicates = pairs.Values.OrderByDescending(p => p.Exact).ThenByDescending(p => p.Correlation)
+            .ThenBy(p => p.First.Path, StringComparer.Ordinal).ThenBy(p => p.Second.Path, StringComparer.Ordinal).ToList();
         return new DataAuditReport(audited, duplicates, MergedGroups(duplicates), MixedGroups(dataset));
     }
 
@@ -237,6 +238,13 @@ public static class DataAudit
         for (int k = 0; k < result.Length; k++)
         {
             result[k] = (float)((result[k] - average) / Math.Max(sd, 1e-6));
+        }
+
+        // The mean spectrum's shape, not its level: a re-levelled copy must stay among the nearest candidates.
+        float level = mean.Average();
+        for (int b = 0; b < Bands; b++)
+        {
+            mean[b] -= level;
         }
 
         return (result, mean);
