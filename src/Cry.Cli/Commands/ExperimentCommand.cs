@@ -229,7 +229,7 @@ internal static class ExperimentCommand
                     BatchSize = training.BatchSize!.Value,
                     LearningRate = training.LearningRate!.Value,
                     Patience = training.Patience!.Value,
-                    StopOn = training.StopOn switch { "loss" => EarlyStoppingCriterion.ValidationLoss, "none" => EarlyStoppingCriterion.Last, _ => EarlyStoppingCriterion.MacroF1 },
+                    StopOn = TrainingArguments.StopRule(training.StopOn),
                     Seed = file.Seed,
                     Device = device,
                     Threads = threads,

@@ -163,7 +163,7 @@ internal sealed class TrainingArguments
                     BatchSize = parse.GetValue(BatchSize),
                     LearningRate = parse.GetValue(LearningRate),
                     Patience = parse.GetValue(Patience),
-                    StopOn = parse.GetValue(StopOn) switch { "loss" => EarlyStoppingCriterion.ValidationLoss, "none" => EarlyStoppingCriterion.Last, _ => EarlyStoppingCriterion.MacroF1 },
+                    StopOn = StopRule(parse.GetValue(StopOn)),
                     Seed = parse.GetValue(Seed),
                     Device = parse.GetValue(Device)!,
                     Threads = parse.GetValue(Threads),
@@ -175,6 +175,14 @@ internal sealed class TrainingArguments
             throw new UsageException(ex.Message.Split(" (Parameter", 2)[0], ex);
         }
     }
+
+    /// <summary>The early-stopping rule of a <c>--stop-on</c> (or grid <c>stopOn</c>) value: loss, none, else macro-F1.</summary>
+    public static EarlyStoppingCriterion StopRule(string? value) => value switch
+    {
+        "loss" => EarlyStoppingCriterion.ValidationLoss,
+        "none" => EarlyStoppingCriterion.Last,
+        _ => EarlyStoppingCriterion.MacroF1,
+    };
 
     /// <summary>The lines that say what the bundle's detector, sets and confident answers are.</summary>
     public static IEnumerable<string> GuaranteeNotes(ModelManifest manifest)
