@@ -29,20 +29,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$DOTNET" build src/Cry.Cli -c Release -nologo -v quiet -o out/cli >/dev/null
-"$DOTNET" build benchmarks/Cry.Benchmarks -c Release -nologo -v quiet -o out/benchmarks >/dev/null
-"$DOTNET" out/benchmarks/Cry.Benchmarks.dll bundle "$work/bundle" >/dev/null
+source benchmarks/serve-bench.sh
 "$DOTNET" out/cli/cry.dll synth --seconds 7 --seed 1 "$work/clip.wav" >/dev/null
+start_server
 
-"$DOTNET" out/cli/cry.dll serve --model "$work/bundle" --device cpu --threads 1 --urls "http://127.0.0.1:$port" >"$work/serve.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -sf "http://127.0.0.1:$port/api/health" >/dev/null || { cat "$work/serve.log" >&2; exit 1; }
-
-rss() { awk '/VmRSS/ {print $2}' "/proc/$server_pid/status"; }
 url="http://127.0.0.1:$port/api/predict"
 hey -n 2000 -c "$concurrency" -m POST -T audio/wav -D "$work/clip.wav" "$url" >/dev/null # warm-up
 

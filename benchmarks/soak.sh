@@ -26,20 +26,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$DOTNET" build src/Cry.Cli -c Release -nologo -v quiet -o out/cli >/dev/null
-"$DOTNET" build benchmarks/Cry.Benchmarks -c Release -nologo -v quiet -o out/benchmarks >/dev/null
-"$DOTNET" out/benchmarks/Cry.Benchmarks.dll bundle "$work/bundle" >/dev/null
+source benchmarks/serve-bench.sh
+start_server "${CRY_SOAK_ENV:-}"
 
-# shellcheck disable=SC2086 # CRY_SOAK_ENV is a list of NAME=VALUE words
-env ${CRY_SOAK_ENV:-} "$DOTNET" out/cli/cry.dll serve --model "$work/bundle" --device cpu --threads 1 --urls "http://127.0.0.1:$port" >"$work/serve.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -sf "http://127.0.0.1:$port/api/health" >/dev/null || { cat "$work/serve.log" >&2; exit 1; }
-
-rss() { awk '/VmRSS/ {print $2}' "/proc/$server_pid/status"; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "server: cry serve, CryNet-S on tsi-rgb64, CPU, 1 ONNX thread per request, default limits; extra environment: ${CRY_SOAK_ENV:-none}"
 echo "VmRSS at start: $(( $(rss) / 1024 )) MB"

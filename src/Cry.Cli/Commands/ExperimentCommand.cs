@@ -99,38 +99,12 @@ internal static class ExperimentCommand
         {
             var (file, cells) = ExperimentGrid.Load(parse.GetValue(grid)!);
             string deviceName = parse.GetValue(device)!;
-            try
-            {
-                TorchDevices.Resolve(deviceName);
-            }
-            catch (InvalidOperationException ex)
-            {
-                throw new UsageException($"--device {deviceName}: {ex.Message}", ex);
-            }
-
+            TrainingArguments.CheckDevice(deviceName);
             string dataFolder = parse.GetValue(data)!;
-            if (!Directory.Exists(dataFolder))
-            {
-                throw new BadInputException($"{dataFolder}: folder not found.");
-            }
-
-            ClipDataset dataset;
-            try
-            {
-                dataset = ClipDataset.FromFolder(dataFolder);
-            }
-            catch (DatasetException ex)
-            {
-                throw new BadInputException($"{dataFolder}: {ex.Message}", ex);
-            }
-
-            string exclusion = string.Empty;
-            if (parse.GetValue(excludeAudit) is { } auditFile)
-            {
-                dataset = AuditExclusion.Apply(dataset, dataFolder, auditFile, out string summary);
-                error.WriteLine($"cry: {summary}");
-                exclusion = "|audit " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(auditFile)))[..16];
-            }
+            var dataset = TrainingArguments.LoadDataset(dataFolder, parse.GetValue(excludeAudit), error);
+            string exclusion = parse.GetValue(excludeAudit) is { } auditFile
+                ? "|audit " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(auditFile)))[..16]
+                : string.Empty;
 
             // The data is part of every cell's signature: another corpus, or a clip moved to another label, is run again.
             exclusion += "|data " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(

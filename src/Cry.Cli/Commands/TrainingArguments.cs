@@ -140,14 +140,7 @@ internal sealed class TrainingArguments
 
     public ExperimentOptions Experiment(ParseResult parse, int folds = 5, EvaluationProtocol protocol = EvaluationProtocol.Grouped)
     {
-        try
-        {
-            TorchDevices.Resolve(parse.GetValue(Device)!);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new UsageException($"--device {parse.GetValue(Device)}: {ex.Message}", ex);
-        }
+        CheckDevice(parse.GetValue(Device)!);
 
         try
         {
@@ -173,6 +166,48 @@ internal sealed class TrainingArguments
         catch (ArgumentException ex)
         {
             throw new UsageException(ex.Message.Split(" (Parameter", 2)[0], ex);
+        }
+    }
+
+    /// <summary>A labelled folder as a dataset, with what an audit file (<c>--exclude-audit</c>) leaves out applied.</summary>
+    /// <exception cref="BadInputException">The folder is missing or not a dataset, or the audit file is not one.</exception>
+    public static ClipDataset LoadDataset(string data, string? auditFile, TextWriter error)
+    {
+        if (!Directory.Exists(data))
+        {
+            throw new BadInputException($"{data}: folder not found.");
+        }
+
+        ClipDataset dataset;
+        try
+        {
+            dataset = ClipDataset.FromFolder(data);
+        }
+        catch (DatasetException ex)
+        {
+            throw new BadInputException($"{data}: {ex.Message}", ex);
+        }
+
+        if (auditFile is not null)
+        {
+            dataset = Experiments.AuditExclusion.Apply(dataset, data, auditFile, out string summary);
+            error.WriteLine($"cry: {summary}");
+        }
+
+        return dataset;
+    }
+
+    /// <summary>Checks a <c>--device</c> value.</summary>
+    /// <exception cref="UsageException">No such device here.</exception>
+    public static void CheckDevice(string device)
+    {
+        try
+        {
+            TorchDevices.Resolve(device);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new UsageException($"--device {device}: {ex.Message}", ex);
         }
     }
 
@@ -218,26 +253,7 @@ internal sealed class TrainingArguments
         var spec = FeaturesCommand.LoadSpec(parse.GetValue(Spec), parse.GetValue(Preset) ?? (parse.GetValue(Spec) is null ? "default" : null));
         spec.RequireStage(FeatureStage.Image);
         string data = parse.GetValue(Data)!;
-        if (!Directory.Exists(data))
-        {
-            throw new BadInputException($"{data}: folder not found.");
-        }
-
-        ClipDataset dataset;
-        try
-        {
-            dataset = ClipDataset.FromFolder(data);
-        }
-        catch (DatasetException ex)
-        {
-            throw new BadInputException($"{data}: {ex.Message}", ex);
-        }
-
-        if (parse.GetValue(ExcludeAudit) is { } audit)
-        {
-            dataset = Experiments.AuditExclusion.Apply(dataset, data, audit, out string summary);
-            error.WriteLine($"cry: {summary}");
-        }
+        var dataset = LoadDataset(data, parse.GetValue(ExcludeAudit), error);
 
         string cache = parse.GetValue(Cache) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(data).TrimEnd(Path.DirectorySeparatorChar))!, ".cry-cache");
         var policy = parse.GetValue(NoAugment) ? AugmentationPolicy.None : AugmentationPolicy.Research;
