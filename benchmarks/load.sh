@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTP load test of `cry serve` on loopback with `hey` (a Debian package; installed here when missing and root):
 #   benchmarks/load.sh [REQUESTS] [CONCURRENCY]      defaults: 10000 requests, 8 concurrent, twice
-# Serves a CryNet-S bundle (tsi-rgb64, random weights: the same inference cost as a trained one), posts a 7 s 8 kHz WAV,
+# Serves a CryNet-S bundle (tsi-rgb64, random weights: the same inference cost as a trained one; CRY_BENCH_MEMBERS=5
+# CRY_BENCH_MODEL=crynet-xs serves the format-2 ensemble instead, see serve-bench.sh), posts a 7 s 8 kHz WAV,
 # and reports requests per second, status codes, latency percentiles, and the server's resident memory (VmRSS)
 # before, during and after each round of REQUESTS, so a leak shows as growth from round to round.
 # Goal on the 2-core build machines: ≥ 400 requests/s, 0 errors, memory flat across 10,000 requests.
@@ -37,7 +38,7 @@ url="http://127.0.0.1:$port/api/predict"
 hey -n 2000 -c "$concurrency" -m POST -T audio/wav -D "$work/clip.wav" "$url" >/dev/null # warm-up
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "server: cry serve, CryNet-S on tsi-rgb64, CPU, 1 ONNX thread per request; client: hey -n $requests -c $concurrency (same machine)"
+echo "server: cry serve, $bench_bundle on tsi-rgb64, CPU, 1 ONNX thread per request; client: hey -n $requests -c $concurrency (same machine)"
 for round in 1 2; do
   before=$(rss)
   peak=$before

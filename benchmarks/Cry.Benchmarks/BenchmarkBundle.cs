@@ -39,21 +39,21 @@ internal static class BenchmarkBundle
     }
 
     /// <summary>
-    /// The served shape of a format-2 bundle: <paramref name="members"/> CryNet-S fold models (seeded random weights),
+    /// The served shape of a format-2 bundle: <paramref name="members"/> fold models of network <paramref name="model"/> (seeded random weights),
     /// sets, certified thresholds and a cry detector with random weights whose threshold lets every window through, so
     /// each call pays for the detector features, every member and the sets.
     /// </summary>
-    public static void WriteEnsemble(string folder, int members)
+    public static void WriteEnsemble(string folder, int members, string model = CryNetS.Name)
     {
         Directory.CreateDirectory(Path.Combine(folder, "members"));
         var entries = new List<EnsembleMember>();
         for (int k = 1; k <= members; k++)
         {
             torch.random.manual_seed(k);
-            using var model = ModelFactory.Create(CryNetS.Name, 3, 64, Labels.Length);
-            model.eval();
+            using var network = ModelFactory.Create(model, 3, 64, Labels.Length);
+            network.eval();
             string file = $"members/benchmark-fold-{k}.onnx";
-            OnnxExporter.Export(model, [3, 64, 64], Path.Combine(folder, file));
+            OnnxExporter.Export(network, [3, 64, 64], Path.Combine(folder, file));
             entries.Add(new EnsembleMember(file, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, file)))), new InputNormalisation([0, 0, 0], [1, 1, 1])));
         }
 
@@ -64,7 +64,7 @@ internal static class BenchmarkBundle
             FormatVersion = ModelManifest.CurrentFormatVersion,
             ModelId = "benchmark-ensemble",
             CreatedUtc = DateTimeOffset.UtcNow,
-            Architecture = CryNetS.Name,
+            Architecture = model,
             Labels = Labels,
             FeatureSpec = FeatureSpecPresets.TsiRgb64,
             InputShape = [3, 64, 64],

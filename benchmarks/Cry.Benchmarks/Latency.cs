@@ -10,14 +10,14 @@ namespace Cry.Benchmarks;
 /// </summary>
 internal static class Latency
 {
-    public static int Run(int calls, int members = 0)
+    public static int Run(int calls, int members = 0, string model = Cry.Training.Torch.CryNetS.Name)
     {
         string folder = Path.Combine(Path.GetTempPath(), "cry-latency-" + Guid.NewGuid().ToString("N"));
         try
         {
             if (members > 0)
             {
-                BenchmarkBundle.WriteEnsemble(folder, members);
+                BenchmarkBundle.WriteEnsemble(folder, members, model);
             }
             else
             {
@@ -41,7 +41,7 @@ internal static class Latency
 
             Array.Sort(times);
             double P(double q) => times[Math.Min(calls - 1, (int)Math.Ceiling(q * calls) - 1)];
-            Console.WriteLine($"predict 7 s clip, {(members > 0 ? $"cry detector + {members}-member ensemble + sets" : "one model")}, one thread, {calls} calls: p50 {P(0.5):0.000} ms, p90 {P(0.9):0.000} ms, p99 {P(0.99):0.000} ms, max {times[^1]:0.000} ms");
+            Console.WriteLine($"predict 7 s clip, {(members > 0 ? $"cry detector + {members}-member {model} ensemble + sets" : "one model")}, one thread, {calls} calls: p50 {P(0.5):0.000} ms, p90 {P(0.9):0.000} ms, p99 {P(0.99):0.000} ms, max {times[^1]:0.000} ms");
             Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}");
             return 0;
         }

@@ -6,6 +6,14 @@ namespace Cry.Cli.Tests;
 public class CliTests
 {
     [Fact]
+    public void DefaultNetwork_IsTheSameForTheCliAndThePipelinesTrainingJob()
+    {
+        var job = new Cry.Pipeline.Retraining.TrainingJob { RunId = "r", SnapshotId = "s" };
+        Assert.Equal(Cry.Training.Torch.ModelFactory.DefaultName, job.Model);
+        Assert.Contains(job.Model, Cry.Training.Torch.ModelFactory.Names);
+    }
+
+    [Fact]
     public void Help_ListsEveryCommand()
     {
         var (code, output, _) = CliRunner.Run("--help");

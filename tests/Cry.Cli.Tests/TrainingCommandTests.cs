@@ -36,7 +36,7 @@ public sealed class TrainingCommandTests : IDisposable
             "train", "--data", _temp["data"], "--spec", _temp["spec.json"], "--epochs", "2", "--folds", "2", "--threads", "1", "--out", _temp["model"]);
         Assert.True(code == 0, error);
         Assert.Contains("broken.wav", error, StringComparison.Ordinal);
-        Assert.StartsWith("train: 2 × crynet-s on 36 clips", output, StringComparison.Ordinal);
+        Assert.StartsWith("train: 2 × crynet-xs on 36 clips", output, StringComparison.Ordinal);
         Assert.Contains("fold 1/2 epoch 2/2: loss ", error, StringComparison.Ordinal);
         Assert.Contains("fold 2/2 epoch 2/2: loss ", error, StringComparison.Ordinal);
         Assert.Contains("train: no cry detector", output, StringComparison.Ordinal);

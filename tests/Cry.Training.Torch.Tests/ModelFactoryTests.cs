@@ -14,6 +14,8 @@ public class ModelFactoryTests
     [InlineData("paper", 3, 64)]
     [InlineData("paper", 1, 280)]
     [InlineData("crynet-s", 1, 1)]
+    [InlineData("crynet-xs", 3, 64)]
+    [InlineData("crynet-xs", 1, 1)]
     [InlineData("paper", 2, 5)]
     public void Create_FeatureImageSizes_GiveOneLogitPerClass(string name, int channels, int size)
     {
@@ -43,6 +45,7 @@ public class ModelFactoryTests
 
     [Theory]
     [InlineData("crynet-s")]
+    [InlineData("crynet-xs")]
     [InlineData("paper")]
     public void Create_AnyModel_UsesOnlyExportableNamedLayers(string name)
     {
@@ -66,6 +69,18 @@ public class ModelFactoryTests
         var fc = Assert.IsType<Linear>(model.named_children().Last().module);
         Assert.Equal(128, fc.in_features);
         Assert.Equal(5, fc.out_features);
+    }
+
+    [Fact]
+    public void Create_CryNetXs_HalvesTheWidthAndAboutQuartersTheParameters()
+    {
+        using var small = ModelFactory.Create("crynet-xs", 3, 64, 5);
+        using var full = ModelFactory.Create("crynet-s", 3, 64, 5);
+        var fc = Assert.IsType<Linear>(small.named_children().Last().module);
+        Assert.Equal(64, fc.in_features);
+        long Count(Sequential m) => m.parameters().Sum(p => p.numel());
+        double ratio = (double)Count(small) / Count(full);
+        Assert.InRange(ratio, 0.2, 0.3);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed record TrainingJob
 
     /// <summary>The network.</summary>
     [JsonPropertyName("model")]
-    public string Model { get; init; } = "crynet-s";
+    public string Model { get; init; } = "crynet-xs";
 
     /// <summary>Maximum epochs.</summary>
     [JsonPropertyName("epochs")]

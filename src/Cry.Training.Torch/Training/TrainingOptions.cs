@@ -2,7 +2,7 @@ namespace Cry.Training.Torch;
 
 /// <summary>Options of <see cref="Trainer.Fit"/>; each value is validated when set.</summary>
 /// <remarks>
-/// Defaults: CryNet-S, 40 epochs, batch 32, Adam with learning rate 1e-3 and no weight decay, early stopping after 10
+/// Defaults: CryNet-XS, 40 epochs, batch 32, Adam with learning rate 1e-3 and no weight decay, early stopping after 10
 /// epochs without a better validation score, class-weighted loss, seed 0, device "auto", libtorch's own thread count.
 /// </remarks>
 public sealed record TrainingOptions
