@@ -94,6 +94,30 @@ public sealed class TrainingCommandTests : IDisposable
         Assert.Contains("## Calibration", report, StringComparison.Ordinal);
         Assert.True(File.Exists(_temp["report/confusion.png"]));
         Assert.Contains("\"balancedAccuracy\"", File.ReadAllText(_temp["report/metrics.json"]), StringComparison.Ordinal);
+        Assert.Equal(protocol == "grouped", File.Exists(_temp["report/predictions.csv"]));
+    }
+
+    [Fact]
+    public void Evaluate_Grouped_WritesEachClipsOutOfFoldPrediction()
+    {
+        var (code, _, error) = CliRunner.Run(
+            "evaluate", "--data", _temp["data"], "--spec", _temp["spec.json"], "--epochs", "1", "--folds", "2", "--threads", "1", "--out", _temp["report"]);
+        Assert.True(code == 0, error);
+        string[] lines = File.ReadAllLines(_temp["report/predictions.csv"]);
+        Assert.Equal("clip,group,label,predicted,p_burping,p_hungry,p_tired", lines[0]);
+        Assert.Equal(37, lines.Length);
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(36, rows.Select(r => r[0]).Distinct().Count());
+        Assert.All(rows, r =>
+        {
+            Assert.StartsWith(r[2] + "/", r[0], StringComparison.Ordinal); // the clip's own folder is its label
+            double[] p = [.. r.Skip(4).Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture))];
+            Assert.Equal(1.0, p.Sum(), 4);
+            Assert.Equal(new[] { "burping", "hungry", "tired" }[Array.IndexOf(p, p.Max())], r[3]);
+        });
+        var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(_temp["report/metrics.json"])).RootElement;
+        double accuracy = rows.Count(r => r[2] == r[3]) / 36.0;
+        Assert.Equal(metrics.GetProperty("accuracy").GetDouble(), accuracy, 6);
     }
 
     [Fact]

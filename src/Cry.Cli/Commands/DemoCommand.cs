@@ -104,6 +104,7 @@ internal static class DemoCommand
             Directory.CreateDirectory(reportFolder);
             var report = result.Report with { Title = $"{options.Folds}-fold grouped cross-validation, preset default ({spec.Id}), {options.Training.Model}" };
             ReportContents.Write(reportFolder, ReportContents.From(report.Title!, ReportContents.Method(features, options), report, cv, features));
+            ReportContents.WritePredictions(reportFolder, cv, features);
 
             output.WriteLine();
             output.WriteLine($"Grouped {options.Folds}-fold cross-validation on {cv.Actual.Length} clips (every clip predicted by a model that never saw its app instance):");

@@ -114,6 +114,7 @@ internal static class EvaluateCommand
         var report = result.Report with { Title = $"{options.Experiment.Folds}-fold grouped cross-validation, {features.Spec.Id}, {options.Experiment.Training.Model}" };
         string method = ReportContents.Method(features, options.Experiment) + " " + TrustMethod(result.Manifest, outOfFold: true);
         ReportContents.Write(folder, ReportContents.From(report.Title!, method, report, result.CrossValidation, features));
+        ReportContents.WritePredictions(folder, result.CrossValidation, features);
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"evaluate: grouped {options.Experiment.Folds}-fold, {result.CrossValidation.Actual.Length} predictions, macro-F1 {report.MacroF1:0.000}, balanced accuracy {report.BalancedAccuracy:0.000}, accuracy {report.Accuracy:0.000} → {folder}"));

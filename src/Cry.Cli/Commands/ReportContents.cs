@@ -38,6 +38,55 @@ internal static class ReportContents
             $"## Calibration\n\nExpected calibration error (10 bins) of the pooled out-of-fold probabilities: **{before:0.000}** before temperature scaling, **{after:0.000}** after. Temperatures fitted per fold on its validation groups: {temperatures}.\n");
     }
 
+    /// <summary>The file of <see cref="WritePredictions"/>.</summary>
+    public const string PredictionsFile = "predictions.csv";
+
+    /// <summary>
+    /// Writes every clip's pooled out-of-fold prediction of a grouped cross-validation (one row per clip, in the
+    /// dataset's order: clip id, group, true label, predicted label, the calibrated probability of each label), so a
+    /// reader can compute any score of their own — a ROC at another operating point, a per-source table — from the
+    /// very predictions the report summarises.
+    /// </summary>
+    /// <exception cref="ArgumentException">The result does not hold one prediction per clip (a leaky run scores variants).</exception>
+    public static void WritePredictions(string folder, CrossValidationResult result, FeaturizedDataset features)
+    {
+        var clips = features.Dataset.Clips;
+        var labels = features.Dataset.Labels;
+        int classes = labels.Count;
+        if (result.Actual.Length != clips.Count || result.Probabilities.Length != clips.Count * classes)
+        {
+            throw new ArgumentException($"{result.Actual.Length} predictions for {clips.Count} clips: only a grouped cross-validation has one per clip.", nameof(result));
+        }
+
+        var csv = new System.Text.StringBuilder("clip,group,label,predicted");
+        foreach (string label in labels)
+        {
+            csv.Append(",p_").Append(label);
+        }
+
+        csv.Append('\n');
+        for (int i = 0; i < clips.Count; i++)
+        {
+            var row = result.Probabilities.AsSpan(i * classes, classes);
+            int predicted = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row);
+            csv.Append(CsvField(clips[i].ClipId)).Append(',').Append(CsvField(clips[i].Group)).Append(',')
+                .Append(labels[result.Actual[i]]).Append(',').Append(labels[predicted]);
+            foreach (float p in row)
+            {
+                csv.Append(',').Append(p.ToString("0.######", CultureInfo.InvariantCulture));
+            }
+
+            csv.Append('\n');
+        }
+
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, PredictionsFile), csv.ToString());
+    }
+
+    /// <summary>An RFC 4180 field: quoted (with doubled quotes) when it holds a comma, a quote or a line break.</summary>
+    private static string CsvField(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+
     /// <summary>Writes a report folder; a missing font for the figures is reported as an unavailable resource, not a bug.</summary>
     public static void Write(string folder, ReportContent content)
     {
