@@ -44,17 +44,17 @@ public sealed class ExperimentCommandTests : IDisposable
         var (code, output, error) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["out"], "--threads", "1", "--device", "cpu");
         Assert.True(code == 0, error);
         Assert.Contains("experiment: 2 of 2 cells", output, StringComparison.Ordinal);
-        Assert.Contains("cell 1/2 small-8-crynet-s", error, StringComparison.Ordinal);
+        Assert.Contains("cell 1/2 small-8-crynet-xs", error, StringComparison.Ordinal);
         Assert.Contains("fold 2/2 epoch 1/1", error, StringComparison.Ordinal);
 
         string table = File.ReadAllText(_temp["out/grid.md"]);
-        Assert.Contains("| small-8-crynet-s | gasf+gadf+mtf | 8 | crynet-s |", table, StringComparison.Ordinal);
-        Assert.Contains("| small-16-crynet-s |", table, StringComparison.Ordinal);
+        Assert.Contains("| small-8-crynet-xs | gasf+gadf+mtf | 8 | crynet-xs |", table, StringComparison.Ordinal);
+        Assert.Contains("| small-16-crynet-xs |", table, StringComparison.Ordinal);
         Assert.Contains("Baseline always-majority", table, StringComparison.Ordinal);
         string[] csv = File.ReadAllLines(_temp["out/grid.csv"]);
         Assert.Equal(3, csv.Length);
         Assert.StartsWith("cell,channels,size,model,training_share,repeat,spec_id,clips,macro_f1,macro_f1_lower,macro_f1_upper", csv[0], StringComparison.Ordinal);
-        var cell = JsonDocument.Parse(File.ReadAllText(_temp["out/cells/small-8-crynet-s.json"])).RootElement;
+        var cell = JsonDocument.Parse(File.ReadAllText(_temp["out/cells/small-8-crynet-xs.json"])).RootElement;
         double lower = cell.GetProperty("macroF1").GetProperty("Lower").GetDouble(), upper = cell.GetProperty("macroF1").GetProperty("Upper").GetDouble();
         Assert.True(lower <= cell.GetProperty("macroF1").GetProperty("Estimate").GetDouble() && upper >= lower, $"[{lower}, {upper}]");
         Assert.Equal(24, cell.GetProperty("clips").GetInt32());
@@ -63,12 +63,12 @@ public sealed class ExperimentCommandTests : IDisposable
         // Run again: both cells are kept, nothing is trained, the table is the same.
         (code, _, error) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["out"], "--threads", "1", "--device", "cpu");
         Assert.True(code == 0, error);
-        Assert.Contains("cell 2/2 small-16-crynet-s: done before, kept", error, StringComparison.Ordinal);
+        Assert.Contains("cell 2/2 small-16-crynet-xs: done before, kept", error, StringComparison.Ordinal);
         Assert.DoesNotContain("epoch 1/1", error, StringComparison.Ordinal);
         Assert.Equal(table, File.ReadAllText(_temp["out/grid.md"]));
         (code, output, _) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["out"], "--list");
         Assert.Equal(0, code);
-        Assert.Contains("small-16-crynet-s\tdone", output, StringComparison.Ordinal);
+        Assert.Contains("small-16-crynet-xs\tdone", output, StringComparison.Ordinal);
 
         // Another training setting is another experiment: the cells run again.
         string changed = Grid("grid2.json", new
@@ -92,8 +92,46 @@ public sealed class ExperimentCommandTests : IDisposable
         Assert.True(code == 0, output);
         Assert.Contains("1 of 2 cells", output, StringComparison.Ordinal);
         (_, output, _) = CliRunner.Run("experiment", "--grid", wider, "--data", _temp["data"], "--out", _temp["out3"], "--list");
-        Assert.Contains("other-8-crynet-s\tdone", output, StringComparison.Ordinal);
-        Assert.Contains("other-16-crynet-s\tto run", output, StringComparison.Ordinal);
+        Assert.Contains("other-8-crynet-xs\tdone", output, StringComparison.Ordinal);
+        Assert.Contains("other-16-crynet-xs\tto run", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nested_ChoosesAmongTheCellsInInnerFolds_AndReportsAgreementAndGains()
+    {
+        ulong seed = 900;
+        foreach (string label in new[] { "hungry", "tired", "burping" })
+        {
+            Directory.CreateDirectory(_temp[$"more/{label}"]);
+            for (int i = 0; i < 14; i++)
+            {
+                File.WriteAllBytes(_temp[$"more/{label}/{Guid.NewGuid()}-{i}.wav"], WavEncoder.Encode(SyntheticCry.Generate(8000, 1.5, seed++).Samples, 8000));
+            }
+        }
+
+        string grid = Grid("nested.json", new
+        {
+            folds = 2,
+            training = new { epochs = 1, patience = 0 },
+            configurations = new[] { new { name = "small", spec = "spec.json", sizes = new[] { 8, 16 } } },
+        });
+        var (code, output, error) = CliRunner.Run(
+            "experiment", "--grid", grid, "--data", _temp["more"], "--out", _temp["nested"], "--nested", "--inner-folds", "2", "--threads", "1", "--device", "cpu");
+        Assert.True(code == 0, error);
+        Assert.Contains("experiment: nested 2×2-fold over 2 cells: log-loss ", output, StringComparison.Ordinal);
+        Assert.Contains("nested: outer fold 2/2 chooses small-", error, StringComparison.Ordinal);
+        string md = File.ReadAllText(_temp["nested/nested.md"]);
+        Assert.Contains("This measures the **procedure** of choosing", md, StringComparison.Ordinal);
+        Assert.Contains("| always small-8-crynet-xs |", md, StringComparison.Ordinal);
+        Assert.Contains("| always small-16-crynet-xs |", md, StringComparison.Ordinal);
+        var json = JsonDocument.Parse(File.ReadAllText(_temp["nested/nested.json"])).RootElement;
+        Assert.Equal(2, json.GetProperty("Choices").GetArrayLength());
+        Assert.InRange(json.GetProperty("Agreement").GetInt32(), 1, 2);
+
+        string one = Grid("one.json", new { folds = 2, configurations = new[] { new { name = "small", spec = "spec.json" } } });
+        var (oneCode, _, oneError) = CliRunner.Run("experiment", "--grid", one, "--data", _temp["data"], "--out", _temp["nested1"], "--nested");
+        Assert.Equal(2, oneCode);
+        Assert.Contains("--nested chooses among 2 to 6 cells; the grid (with --only) has 1.", oneError, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -108,11 +146,11 @@ public sealed class ExperimentCommandTests : IDisposable
         var (code, output, error) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["curve"], "--threads", "1", "--device", "cpu");
         Assert.True(code == 0, error);
         Assert.Contains("experiment: 3 of 3 cells", output, StringComparison.Ordinal);
-        Assert.Contains("cell 1/3 small-16-crynet-s-share50-r1", error, StringComparison.Ordinal);
+        Assert.Contains("cell 1/3 small-16-crynet-xs-share50-r1", error, StringComparison.Ordinal);
         Assert.Matches(@"training on \d+ of \d+ app instances \(share 0\.5\)", error);
         string table = File.ReadAllText(_temp["curve/grid.md"]);
-        Assert.Contains("| small-16-crynet-s | 0.5 | 2 |", table, StringComparison.Ordinal);
-        Assert.Contains("| small-16-crynet-s | 1 | 1 |", table, StringComparison.Ordinal);
+        Assert.Contains("| small-16-crynet-xs | 0.5 | 2 |", table, StringComparison.Ordinal);
+        Assert.Contains("| small-16-crynet-xs | 1 | 1 |", table, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -134,7 +172,7 @@ public sealed class ExperimentCommandTests : IDisposable
         Assert.True(code == 0, error);
         Assert.Contains("the audit leaves out 1 clips", error, StringComparison.Ordinal);
         Assert.Contains("merges 2 app instances into 1", error, StringComparison.Ordinal);
-        Assert.Equal(24, JsonDocument.Parse(File.ReadAllText(_temp["out/cells/small-16-crynet-s.json"])).RootElement.GetProperty("clips").GetInt32());
+        Assert.Equal(24, JsonDocument.Parse(File.ReadAllText(_temp["out/cells/small-16-crynet-xs.json"])).RootElement.GetProperty("clips").GetInt32());
 
         File.WriteAllText(_temp["not-an-audit.json"], "{ \"clips\": 3 }");
         (code, _, error) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["out"], "--exclude-audit", _temp["not-an-audit.json"]);

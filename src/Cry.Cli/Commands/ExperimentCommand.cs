@@ -89,11 +89,13 @@ internal static class ExperimentCommand
         var only = new Option<string[]>("--only") { Description = "Run only the cells whose id starts with one of these (the table still shows every stored cell).", AllowMultipleArgumentsPerToken = true };
         var excludeAudit = new Option<string?>("--exclude-audit") { Description = "An audit.json of `cry audit`: leave out its flagged clips and second copies of duplicates, and merge the app instances it says to merge." };
         var list = new Option<bool>("--list") { Description = "List the grid's cells, each done or to run, and run nothing." };
+        var nested = new Option<bool>("--nested") { Description = "Instead of the table: nested cross-validation of choosing among the grid's cells (2 to 6) by the log-loss of inner grouped folds; writes nested.md and nested.json (not resumable)." };
+        var innerFolds = new Option<int>("--inner-folds") { Description = "Inner folds of --nested (every need needs that many app instances in each outer training part).", DefaultValueFactory = _ => 4 };
         var command = new Command(
             "experiment",
             "Run a grid of configurations (feature spec × image size × network) through grouped cross-validation and write one comparison table with 95 % intervals.")
         {
-            grid, data, outFolder, device, threads, cache, only, list, excludeAudit,
+            grid, data, outFolder, device, threads, cache, only, list, excludeAudit, nested, innerFolds,
         };
         command.SetAction(parse =>
         {
@@ -124,6 +126,12 @@ internal static class ExperimentCommand
                 }
 
                 return ExitCodes.Success;
+            }
+
+            if (parse.GetValue(nested))
+            {
+                var chosen = prefixes.Length == 0 ? cells : [.. cells.Where(c => prefixes.Any(p => c.Id.StartsWith(p, StringComparison.Ordinal)))];
+                return RunNested(chosen, file, dataset, cacheFolder, deviceName, threadCount, parse.GetValue(innerFolds), outPath, output, error);
             }
 
             var results = new List<GridCellResult>();
@@ -173,24 +181,92 @@ internal static class ExperimentCommand
         }
     }
 
-    private static GridCellResult RunCell(
-        GridCell cell, string signature, GridFile file, ClipDataset dataset, string cacheFolder, string device, int threads, TextWriter error)
+    /// <summary>At most this many candidates for --nested (each costs a cross-validation per outer fold).</summary>
+    private const int MaxNestedCandidates = 6;
+
+    private static int RunNested(
+        IReadOnlyList<GridCell> cells, GridFile file, ClipDataset dataset, string cacheFolder, string device, int threads, int innerFolds, string outPath, TextWriter output, TextWriter error)
     {
-        var training = cell.Training;
-        FeaturizedDataset features;
+        if (cells.Count is < 2 or > MaxNestedCandidates)
+        {
+            throw new UsageException($"--nested chooses among 2 to {MaxNestedCandidates} cells; the grid (with --only) has {cells.Count}.");
+        }
+
+        if (cells.Any(c => c.Share < 1))
+        {
+            throw new UsageException("--nested needs cells that train on all their folds' app instances (no trainingShares below 1).");
+        }
+
+        if (innerFolds < 2)
+        {
+            throw new UsageException("--inner-folds must be at least 2.");
+        }
+
+        var candidates = cells.Select(c => new NestedCandidate(c.Id, CellFeatures(c, dataset, cacheFolder, threads), CellOptions(c, file, device, threads))).ToList();
+        var watch = Stopwatch.StartNew();
+        NestedResult result;
         try
         {
-            features = FeaturizedDataset.Compute(dataset, cell.Spec, training.Augment == false ? AugmentationPolicy.None : AugmentationPolicy.Research, cacheFolder, threads);
+            result = NestedCrossValidation.Run(candidates, innerFolds, new BootstrapOptions { Seed = (ulong)file.Seed }, line => error.WriteLine($"cry: {line}"));
         }
         catch (DatasetException ex)
         {
-            throw new BadInputException($"{cell.Id}: {ex.Message}", ex);
+            throw new BadInputException($"nested cross-validation: {ex.Message} (try fewer --inner-folds)", ex);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new BadInputException($"nested cross-validation: {ex.Message.Split(" (Parameter", 2)[0]}", ex);
         }
 
-        ExperimentOptions options;
+        Directory.CreateDirectory(outPath);
+        File.WriteAllText(Path.Combine(outPath, "nested.json"), JsonSerializer.Serialize(result, s_json));
+        File.WriteAllText(Path.Combine(outPath, "nested.md"), NestedMarkdown(result, file.Folds, innerFolds, watch.Elapsed.TotalSeconds));
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"experiment: nested {file.Folds}×{innerFolds}-fold over {cells.Count} cells: log-loss {result.LogLoss:0.000}, macro-F1 {result.Report.MacroF1:0.000}; the inner choice agreed in {result.Agreement} of {file.Folds} outer folds → {Path.Combine(outPath, "nested.md")}"));
+        return ExitCodes.Success;
+    }
+
+    private static string NestedMarkdown(NestedResult result, int outerFolds, int innerFolds, double seconds)
+    {
+        var md = new StringBuilder();
+        var ci = result.Report.ConfidenceIntervals;
+        md.AppendLine("# Nested cross-validation: choosing a configuration").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Outer grouped {outerFolds}-fold; in each outer fold, inner grouped {innerFolds}-fold cross-validation on its training part scores every candidate by log-loss and the lowest is chosen; the outer test part is scored by the chosen candidate's model. ");
+        md.AppendLine("This measures the **procedure** of choosing, not the configuration it picks: the outer folds may pick different ones.").AppendLine();
+        md.AppendLine("| outer fold | chosen | " + string.Join(" | ", result.Candidates.Select(c => $"inner log-loss {c}")) + " |");
+        md.AppendLine("|---|---|" + string.Concat(result.Candidates.Select(_ => "---:|")));
+        foreach (var choice in result.Choices)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {choice.OuterFold + 1} | {choice.Chosen} | {string.Join(" | ", choice.InnerLogLoss.Select(F))} |");
+        }
+
+        md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"The inner choice agreed in **{result.Agreement} of {outerFolds}** outer folds.").AppendLine();
+        md.AppendLine("| predictor (outer folds) | log-loss | macro-F1 [95 % CI] | balanced accuracy | log-loss gain of choosing [95 % CI] | macro-F1 gain of choosing [95 % CI] |");
+        md.AppendLine("|---|---:|---|---:|---|---|");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| **the choosing procedure** | {F(result.LogLoss)} | {F(result.Report.MacroF1)} [{F(ci?.MacroF1.Lower ?? double.NaN)}, {F(ci?.MacroF1.Upper ?? double.NaN)}] | {F(result.Report.BalancedAccuracy)} | | |");
+        for (int c = 0; c < result.Candidates.Count; c++)
+        {
+            var report = result.CandidateReports[c];
+            var ll = result.LogLossGain[c];
+            var f1 = result.MacroF1Gain[c];
+            var rci = report.ConfidenceIntervals;
+            md.AppendLine(CultureInfo.InvariantCulture, $"| always {result.Candidates[c]} | {F(report.LogLoss ?? double.NaN)} | {F(report.MacroF1)} [{F(rci?.MacroF1.Lower ?? double.NaN)}, {F(rci?.MacroF1.Upper ?? double.NaN)}] | {F(report.BalancedAccuracy)} | {F(ll.Estimate)} [{F(ll.Lower)}, {F(ll.Upper)}]{(ll.ExcludesZero ? " **> 0**" : string.Empty)} | {F(f1.Estimate)} [{F(f1.Lower)}, {F(f1.Upper)}]{(f1.ExcludesZero ? " **> 0**" : string.Empty)} |");
+        }
+
+        md.AppendLine().AppendLine("Gains are the procedure against always using one candidate, on the same outer predictions, with intervals from resampling app instances (paired). ");
+        md.AppendLine("A configuration should replace another only when the gain's interval excludes zero.").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Run time: {Duration(seconds)}.");
+        return md.ToString();
+    }
+
+    /// <summary>The cross-validation options of a cell.</summary>
+    private static ExperimentOptions CellOptions(GridCell cell, GridFile file, string device, int threads)
+    {
+        var training = cell.Training;
         try
         {
-            options = new ExperimentOptions
+            return new ExperimentOptions
             {
                 Folds = file.Folds,
                 Seed = (ulong)file.Seed,
@@ -214,7 +290,25 @@ internal static class ExperimentCommand
         {
             throw new BadInputException($"{cell.Id}: {ex.Message.Split(" (Parameter", 2)[0]}", ex);
         }
+    }
 
+    private static FeaturizedDataset CellFeatures(GridCell cell, ClipDataset dataset, string cacheFolder, int threads)
+    {
+        try
+        {
+            return FeaturizedDataset.Compute(dataset, cell.Spec, cell.Training.Augment == false ? AugmentationPolicy.None : AugmentationPolicy.Research, cacheFolder, threads);
+        }
+        catch (DatasetException ex)
+        {
+            throw new BadInputException($"{cell.Id}: {ex.Message}", ex);
+        }
+    }
+
+    private static GridCellResult RunCell(
+        GridCell cell, string signature, GridFile file, ClipDataset dataset, string cacheFolder, string device, int threads, TextWriter error)
+    {
+        var features = CellFeatures(cell, dataset, cacheFolder, threads);
+        var options = CellOptions(cell, file, device, threads);
         var watch = Stopwatch.StartNew();
         CrossValidationResult run;
         try

@@ -68,7 +68,7 @@ internal static class ReportContents
         for (int i = 0; i < clips.Count; i++)
         {
             var row = result.Probabilities.AsSpan(i * classes, classes);
-            int predicted = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row);
+            int predicted = Cry.Features.Models.Probabilities.ArgMax(row);
             csv.Append(CsvField(clips[i].ClipId)).Append(',').Append(CsvField(clips[i].Group)).Append(',')
                 .Append(labels[result.Actual[i]]).Append(',').Append(labels[predicted]);
             foreach (float p in row)
