@@ -103,7 +103,8 @@ public static class NestedCrossValidation
         {
             var folds = new int[clips];
             log?.Invoke($"nested: outer {candidates[c].Options.Folds}-fold cross-validation of {candidates[c].Name} ({c + 1}/{candidates.Count})");
-            outer[c] = CrossValidation.Run(candidates[c].Data, candidates[c].Options, onFoldModel: m =>
+            string name = candidates[c].Name;
+            outer[c] = CrossValidation.Run(candidates[c].Data, candidates[c].Options, line => log?.Invoke($"nested: {name}: {line}"), onFoldModel: m =>
             {
                 foreach (int unit in m.TestUnits)
                 {
@@ -130,7 +131,8 @@ public static class NestedCrossValidation
             for (int c = 0; c < candidates.Count; c++)
             {
                 var inner = Subset(candidates[c].Data, trainClips);
-                var innerResult = CrossValidation.Run(inner, candidates[c].Options with { Folds = innerFolds });
+                string name = candidates[c].Name;
+                var innerResult = CrossValidation.Run(inner, candidates[c].Options with { Folds = innerFolds }, line => log?.Invoke($"nested: outer fold {f + 1}/{outerFolds}: {name} inner {line}"));
                 scores[c] = CalibrationMetrics.LogLoss(innerResult.Actual, innerResult.Probabilities, inner.Dataset.Labels.Count);
                 log?.Invoke($"nested: outer fold {f + 1}/{outerFolds}: {candidates[c].Name} inner log-loss {scores[c]:0.000}");
             }
