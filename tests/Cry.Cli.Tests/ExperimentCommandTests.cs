@@ -151,6 +151,7 @@ public sealed class ExperimentCommandTests : IDisposable
         string table = File.ReadAllText(_temp["curve/grid.md"]);
         Assert.Contains("| small-16-crynet-xs | 0.5 | 2 |", table, StringComparison.Ordinal);
         Assert.Contains("| small-16-crynet-xs | 1 | 1 |", table, StringComparison.Ordinal);
+        Assert.Matches(@"\| small-16-crynet-xs \| macro-F1 \| 3 \| -?\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\] \|", table);
     }
 
     [Fact]

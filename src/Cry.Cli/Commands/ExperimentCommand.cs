@@ -396,6 +396,29 @@ internal static class ExperimentCommand
                         $"| {curve.Key.Name}-{curve.Key.Size}-{curve.Key.Model} | {point.Key:0.##} | {point.Count()} | {Spread(point.Select(r => r.MacroF1.Estimate))} | {Spread(point.Select(r => r.BalancedAccuracy.Estimate))} | {Spread(point.Select(r => r.LogLoss ?? double.NaN))} |"));
                 }
             }
+
+            md.AppendLine();
+            md.AppendLine("Slopes (least squares over every subsample, score per unit of training share, 95 % interval; the points share their test folds, so the interval is if anything too narrow). Extrapolated to twice the training instances only where the interval excludes zero:");
+            md.AppendLine();
+            md.AppendLine("| configuration | metric | points | slope [95 % CI] | at twice the instances |");
+            md.AppendLine("|---|---|---:|---|---|");
+            foreach (var curve in curves)
+            {
+                foreach (var (metric, score) in new (string, Func<GridCellResult, double>)[]
+                {
+                    ("macro-F1", r => r.MacroF1.Estimate), ("balanced accuracy", r => r.BalancedAccuracy.Estimate), ("log-loss", r => r.LogLoss ?? double.NaN),
+                })
+                {
+                    if (LearningCurveSlope.Fit([.. curve.Select(r => (r.TrainingShare, score(r)))]) is not { } slope)
+                    {
+                        continue;
+                    }
+
+                    md.AppendLine(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"| {curve.Key.Name}-{curve.Key.Size}-{curve.Key.Model} | {metric} | {slope.Points} | {F(slope.Slope)} [{F(slope.Lower)}, {F(slope.Upper)}] | {(slope.ExcludesZero ? F(slope.At(2)) : "— (no trend shown)")} |"));
+                }
+            }
         }
 
         md.AppendLine();
