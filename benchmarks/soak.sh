@@ -30,7 +30,7 @@ source benchmarks/serve-bench.sh
 start_server "${CRY_SOAK_ENV:-}"
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "server: cry serve, CryNet-S on tsi-rgb64, CPU, 1 ONNX thread per request, default limits; extra environment: ${CRY_SOAK_ENV:-none}"
+echo "server: cry serve, $bench_bundle on tsi-rgb64, CPU, 1 ONNX thread per request, default limits; extra environment: ${CRY_SOAK_ENV:-none}"
 echo "VmRSS at start: $(( $(rss) / 1024 )) MB"
 ( while kill -0 "$server_pid" 2>/dev/null; do echo "$(date +%s) $(rss)"; sleep 0.25; done ) >"$work/rss.txt" &
 sampler=$!

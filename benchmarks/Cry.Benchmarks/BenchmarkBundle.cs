@@ -8,7 +8,7 @@ using TorchSharp;
 namespace Cry.Benchmarks;
 
 /// <summary>
-/// A CryNet-S bundle for speed measurements: the product's network and input (tsi-rgb64, 3 × 64 × 64, five labels)
+/// Bundles for speed measurements: the product's networks and input (tsi-rgb64, 3 × 64 × 64, five labels)
 /// with seeded random weights, exported by the product's exporter. Inference costs the same as for trained weights.
 /// </summary>
 internal static class BenchmarkBundle

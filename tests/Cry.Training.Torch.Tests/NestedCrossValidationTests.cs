@@ -42,8 +42,8 @@ public class NestedCrossValidationTests
         // The procedure chose "signal" everywhere, so its outer predictions are signal's own: no gain over it, a clear one over noise.
         Assert.Equal(result.CandidateReports[1].LogLoss!.Value, result.LogLoss, 9);
         Assert.Equal(0, result.LogLossGain[1].Estimate, 9);
-        Assert.False(result.LogLossGain[1].ExcludesZero);
-        Assert.True(result.LogLossGain[0].ExcludesZero, $"gain over noise {result.LogLossGain[0]}");
+        Assert.False(result.LogLossGain[1].Better || result.LogLossGain[1].Worse);
+        Assert.True(result.LogLossGain[0].Better, $"gain over noise {result.LogLossGain[0]}");
         Assert.True(result.MacroF1Gain[0].Estimate > 0.3, $"macro-F1 gain over noise {result.MacroF1Gain[0]}");
         Assert.Equal(clips.Count, result.Report.Confusion.Sum(r => r.Sum()));
     }
@@ -61,6 +61,11 @@ public class NestedCrossValidationTests
 
         var otherSeed = signal with { Name = "other", Options = s_options with { Seed = 6 } };
         Assert.Throws<ArgumentException>(() => NestedCrossValidation.Run([signal, otherSeed], 2));
+
+        // 12 groups per class, 8 in each outer training part: 9 inner folds cannot be made, and that is said before any training.
+        var noise = new NestedCandidate("noise", Featurized(clips, informative: false), s_options);
+        var tooMany = Assert.Throws<DatasetException>(() => NestedCrossValidation.Run([signal, noise], 9));
+        Assert.Contains("outer fold 1 cannot be split into 9 inner folds", tooMany.Message, StringComparison.Ordinal);
     }
 
     private static List<ClipInfo> Clips() =>

@@ -211,7 +211,7 @@ internal static class ExperimentCommand
         }
         catch (DatasetException ex)
         {
-            throw new BadInputException($"nested cross-validation: {ex.Message} (try fewer --inner-folds)", ex);
+            throw new BadInputException($"nested cross-validation: {ex.Message}", ex);
         }
         catch (ArgumentException ex)
         {
@@ -251,14 +251,16 @@ internal static class ExperimentCommand
             var ll = result.LogLossGain[c];
             var f1 = result.MacroF1Gain[c];
             var rci = report.ConfidenceIntervals;
-            md.AppendLine(CultureInfo.InvariantCulture, $"| always {result.Candidates[c]} | {F(report.LogLoss ?? double.NaN)} | {F(report.MacroF1)} [{F(rci?.MacroF1.Lower ?? double.NaN)}, {F(rci?.MacroF1.Upper ?? double.NaN)}] | {F(report.BalancedAccuracy)} | {F(ll.Estimate)} [{F(ll.Lower)}, {F(ll.Upper)}]{(ll.ExcludesZero ? " **> 0**" : string.Empty)} | {F(f1.Estimate)} [{F(f1.Lower)}, {F(f1.Upper)}]{(f1.ExcludesZero ? " **> 0**" : string.Empty)} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| always {result.Candidates[c]} | {F(report.LogLoss ?? double.NaN)} | {F(report.MacroF1)} [{F(rci?.MacroF1.Lower ?? double.NaN)}, {F(rci?.MacroF1.Upper ?? double.NaN)}] | {F(report.BalancedAccuracy)} | {F(ll.Estimate)} [{F(ll.Lower)}, {F(ll.Upper)}]{Sign(ll)} | {F(f1.Estimate)} [{F(f1.Lower)}, {F(f1.Upper)}]{Sign(f1)} |");
         }
 
         md.AppendLine().AppendLine("Gains are the procedure against always using one candidate, on the same outer predictions, with intervals from resampling app instances (paired). ");
-        md.AppendLine("A configuration should replace another only when the gain's interval excludes zero.").AppendLine();
+        md.AppendLine("**> 0**: choosing is better beyond resampling noise; **< 0**: worse. A configuration should replace another only when the gain's interval excludes zero.").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Run time: {Duration(seconds)}.");
         return md.ToString();
     }
+
+    private static string Sign(ChoiceGain gain) => gain.Better ? " **> 0**" : gain.Worse ? " **< 0**" : string.Empty;
 
     /// <summary>The cross-validation options of a cell.</summary>
     private static ExperimentOptions CellOptions(GridCell cell, GridFile file, string device, int threads)

@@ -43,7 +43,9 @@ internal static class ReportContents
 
     /// <summary>
     /// Writes every clip's pooled out-of-fold prediction of a grouped cross-validation (one row per clip, in the
-    /// dataset's order: clip id, group, true label, predicted label, the calibrated probability of each label), so a
+    /// dataset's order: clip id, group, true label, predicted label, the probability of each label from the clip's fold
+    /// model with that fold's temperature — the predictions the headline metrics are computed on; the bundle's answers
+    /// add the pooled calibration of the trust section), so a
     /// reader can compute any score of their own — a ROC at another operating point, a per-source table — from the
     /// very predictions the report summarises.
     /// </summary>
@@ -61,7 +63,7 @@ internal static class ReportContents
         var csv = new System.Text.StringBuilder("clip,group,label,predicted");
         foreach (string label in labels)
         {
-            csv.Append(",p_").Append(label);
+            csv.Append(',').Append(CsvField("p_" + label));
         }
 
         csv.Append('\n');
@@ -70,7 +72,7 @@ internal static class ReportContents
             var row = result.Probabilities.AsSpan(i * classes, classes);
             int predicted = Cry.Features.Models.Probabilities.ArgMax(row);
             csv.Append(CsvField(clips[i].ClipId)).Append(',').Append(CsvField(clips[i].Group)).Append(',')
-                .Append(labels[result.Actual[i]]).Append(',').Append(labels[predicted]);
+                .Append(CsvField(labels[result.Actual[i]])).Append(',').Append(CsvField(labels[predicted]));
             foreach (float p in row)
             {
                 csv.Append(',').Append(p.ToString("0.######", CultureInfo.InvariantCulture));

@@ -19,10 +19,13 @@ public sealed record NestedChoice(int OuterFold, string Chosen, IReadOnlyList<do
 /// <param name="Estimate">On the pooled outer predictions; positive means the procedure is better.</param>
 /// <param name="Lower">2.5 % quantile of the paired group bootstrap.</param>
 /// <param name="Upper">97.5 % quantile.</param>
-public sealed record Gain(double Estimate, double Lower, double Upper)
+public sealed record ChoiceGain(double Estimate, double Lower, double Upper)
 {
     /// <summary>True when the interval lies above zero: the procedure is better beyond resampling noise.</summary>
-    public bool ExcludesZero => Lower > 0;
+    public bool Better => Lower > 0;
+
+    /// <summary>True when the interval lies below zero: the procedure is worse beyond resampling noise.</summary>
+    public bool Worse => Upper < 0;
 }
 
 /// <summary>The outcome of <see cref="NestedCrossValidation.Run"/>.</summary>
@@ -39,8 +42,8 @@ public sealed record NestedResult(
     MetricsReport Report,
     double LogLoss,
     IReadOnlyList<MetricsReport> CandidateReports,
-    IReadOnlyList<Gain> LogLossGain,
-    IReadOnlyList<Gain> MacroF1Gain)
+    IReadOnlyList<ChoiceGain> LogLossGain,
+    IReadOnlyList<ChoiceGain> MacroF1Gain)
 {
     /// <summary>How many outer folds chose the most chosen candidate (agreement of the inner choice across outer folds).</summary>
     public int Agreement => Choices.GroupBy(c => c.Chosen, StringComparer.Ordinal).Max(g => g.Count());
@@ -55,8 +58,8 @@ public sealed record NestedResult(
 /// <remarks>
 /// The outer folds are the product's own (<see cref="CrossValidation"/>, the same folds and seed for every candidate),
 /// so each candidate's outer predictions are also its plain cross-validation; the procedure's prediction of a clip is
-/// the outer prediction of the candidate its fold chose. Cost: candidates × (1 + outer folds × inner folds / outer
-/// folds) cross-validations' worth of training. The inner score is the log-loss of the pooled inner out-of-fold
+/// the outer prediction of the candidate its fold chose. Cost: candidates × outer folds × (1 + inner folds) trainings
+/// (the inner ones on smaller data). The inner score is the log-loss of the pooled inner out-of-fold
 /// probabilities (a proper score; macro-F1 of 2–5 rare-class clips per fold is too coarse to choose by).
 /// </remarks>
 public static class NestedCrossValidation
@@ -96,12 +99,31 @@ public static class NestedCrossValidation
         var dataset = first.Data.Dataset;
         int clips = dataset.Count, classes = dataset.Labels.Count;
 
-        // The outer cross-validation of every candidate; the folds depend only on labels, groups, folds and seed.
+        // Every outer training part must hold the inner folds: checked before any training, on the folds the outer
+        // cross-validation will use (they depend only on labels, groups, folds and seed).
+        dataset.EnsureGroupedFolds(first.Options.Folds);
+        int[] plannedFolds = new StratifiedGroupKFold(new StratifiedGroupKFoldOptions { Folds = first.Options.Folds, Seed = first.Options.Seed })
+            .AssignFolds(dataset.LabelIndices, dataset.Groups, classes, [.. dataset.Labels]);
+        for (int f = 0; f < first.Options.Folds; f++)
+        {
+            int fold = f;
+            try
+            {
+                ClipDataset.FromClips(Enumerable.Range(0, clips).Where(i => plannedFolds[i] != fold).Select(i => dataset.Clips[i])).EnsureGroupedFolds(innerFolds);
+            }
+            catch (DatasetException ex)
+            {
+                throw new DatasetException($"The training part of outer fold {f + 1} cannot be split into {innerFolds} inner folds: {ex.Message} Use fewer inner folds.", ex);
+            }
+        }
+
+        // The outer cross-validation of every candidate.
         var outer = new CrossValidationResult[candidates.Count];
         int[]? foldOfClip = null;
         for (int c = 0; c < candidates.Count; c++)
         {
             var folds = new int[clips];
+            Array.Fill(folds, -1);
             log?.Invoke($"nested: outer {candidates[c].Options.Folds}-fold cross-validation of {candidates[c].Name} ({c + 1}/{candidates.Count})");
             string name = candidates[c].Name;
             outer[c] = CrossValidation.Run(candidates[c].Data, candidates[c].Options, line => log?.Invoke($"nested: {name}: {line}"), onFoldModel: m =>
@@ -111,9 +133,18 @@ public static class NestedCrossValidation
                     folds[unit] = m.Fold;
                 }
             });
+            if (Array.IndexOf(folds, -1) >= 0)
+            {
+                throw new InvalidOperationException($"The outer cross-validation of {candidates[c].Name} left clips without a test fold.");
+            }
+
             if (foldOfClip is null)
             {
                 foldOfClip = folds;
+                if (!foldOfClip.AsSpan().SequenceEqual(plannedFolds))
+                {
+                    throw new InvalidOperationException("The outer folds differ from the folds planned for the inner check.");
+                }
             }
             else if (!foldOfClip.AsSpan().SequenceEqual(folds))
             {
@@ -137,7 +168,21 @@ public static class NestedCrossValidation
                 log?.Invoke($"nested: outer fold {f + 1}/{outerFolds}: {candidates[c].Name} inner log-loss {scores[c]:0.000}");
             }
 
-            int best = Array.IndexOf(scores, scores.Min());
+            // The lowest finite inner log-loss; a candidate whose training diverged (NaN) is never chosen.
+            int best = -1;
+            for (int c = 0; c < scores.Length; c++)
+            {
+                if (double.IsFinite(scores[c]) && (best < 0 || scores[c] < scores[best]))
+                {
+                    best = c;
+                }
+            }
+
+            if (best < 0)
+            {
+                throw new InvalidOperationException($"No candidate has a finite inner log-loss in outer fold {f + 1}.");
+            }
+
             choices.Add(new NestedChoice(f, candidates[best].Name, scores));
             log?.Invoke($"nested: outer fold {f + 1}/{outerFolds} chooses {candidates[best].Name}");
             for (int i = 0; i < clips; i++)
@@ -153,8 +198,8 @@ public static class NestedCrossValidation
         string[] groups = [.. dataset.Groups];
         var report = MetricsReport.Evaluate([.. dataset.Labels], actual, chosenProbabilities, groups, bootstrap: bootstrap);
         double logLoss = CalibrationMetrics.LogLoss(actual, chosenProbabilities, classes);
-        var logLossGain = new List<Gain>();
-        var macroF1Gain = new List<Gain>();
+        var logLossGain = new List<ChoiceGain>();
+        var macroF1Gain = new List<ChoiceGain>();
         foreach (var candidate in outer)
         {
             var (ll, f1) = PairedGains(actual, chosenProbabilities, candidate.Probabilities, groups, classes, bootstrap);
@@ -176,7 +221,7 @@ public static class NestedCrossValidation
     /// Log-loss gain (fixed − procedure) and macro-F1 gain (procedure − fixed) on the pooled predictions, with 95 %
     /// intervals from resampling groups with replacement, the same draw for both predictors (paired).
     /// </summary>
-    private static (Gain LogLoss, Gain MacroF1) PairedGains(int[] actual, float[] procedure, float[] fixedCandidate, string[] groups, int classes, BootstrapOptions options)
+    private static (ChoiceGain LogLoss, ChoiceGain MacroF1) PairedGains(int[] actual, float[] procedure, float[] fixedCandidate, string[] groups, int classes, BootstrapOptions options)
     {
         int n = actual.Length;
         var clipLoss = new double[n];
@@ -215,7 +260,7 @@ public static class NestedCrossValidation
         Array.Sort(f1);
         double lower = (1 - options.Level) / 2, upper = 1 - lower;
         return (
-            new Gain(llEstimate, BootstrapConfidence.Quantile(ll, lower), BootstrapConfidence.Quantile(ll, upper)),
-            new Gain(f1Estimate, BootstrapConfidence.Quantile(f1, lower), BootstrapConfidence.Quantile(f1, upper)));
+            new ChoiceGain(llEstimate, BootstrapConfidence.Quantile(ll, lower), BootstrapConfidence.Quantile(ll, upper)),
+            new ChoiceGain(f1Estimate, BootstrapConfidence.Quantile(f1, lower), BootstrapConfidence.Quantile(f1, upper)));
     }
 }

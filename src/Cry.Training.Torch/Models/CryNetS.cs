@@ -44,9 +44,10 @@ public sealed record CryNetSOptions
     } = 0.3;
 }
 
-/// <summary>CryNet-S, the small default network for C × S × S feature images.</summary>
+/// <summary>CryNet-S, a small network for C × S × S feature images (<see cref="CryNetXs"/>, its half-width form, is the default).</summary>
 /// <remarks>
-/// Layers, all named so that an exporter can walk them: for block i = 1…3 (or 4) with 32, 64, 128 (, 256) filters,
+/// Layers, all named so that an exporter can walk them: for block i = 1…3 (or 4) with 32, 64, 128 (, 256) filters
+/// (from <see cref="CryNetSOptions.BaseFilters"/>, doubling),
 /// <c>conv{i}</c> (3 × 3, padding 1) → <c>bn{i}</c> → <c>relu{i}</c> → <c>pool{i}</c> (2 × 2 max); then
 /// <c>gap</c> (AdaptiveAvgPool2d(1)) → <c>flatten</c> → <c>dropout</c> → <c>fc</c> (Linear(filters → classes)).
 /// A block whose input side is already 1 has no pool layer, so every input size from 1 up works; 3 × 64 × 64 gives
@@ -87,7 +88,7 @@ public static class CryNetS
 
 /// <summary>CryNet-XS: <see cref="CryNetS"/> at half the width (16, 32, 64 filters), about a quarter of its cost.</summary>
 /// <remarks>
-/// About 24 k parameters with 3 input channels and 5 classes; at 3 × 64 × 64 about 10 M multiply-adds against
+/// About 24 k parameters with 3 input channels and 5 classes; at 3 × 64 × 64 about 11 M multiply-adds against
 /// CryNet-S's 41 M, which is what lets a five-member ensemble answer within the prediction budget on one thread.
 /// </remarks>
 public static class CryNetXs
