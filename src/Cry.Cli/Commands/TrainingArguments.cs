@@ -120,10 +120,13 @@ internal sealed class TrainingArguments
     }
 
     /// <summary>The recordings of every --detector-data folder.</summary>
-    public IReadOnlyList<ClipInfo> DetectorClips(ParseResult parse)
+    public IReadOnlyList<ClipInfo> DetectorClips(ParseResult parse) => LoadDetectorFolders(parse.GetValue(DetectorData) ?? []);
+
+    /// <summary>The recordings of detector folders (<c>not_cry/</c> non-cries, every other sub-folder cries); a bad folder is bad input.</summary>
+    public static IReadOnlyList<ClipInfo> LoadDetectorFolders(IEnumerable<string> folders)
     {
         var result = new List<ClipInfo>();
-        foreach (string folder in parse.GetValue(DetectorData) ?? [])
+        foreach (string folder in folders)
         {
             try
             {
