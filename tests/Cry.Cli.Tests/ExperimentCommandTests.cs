@@ -203,7 +203,8 @@ public sealed class ExperimentCommandTests : IDisposable
     public void Dispose() => _temp.Dispose();
 }
 
-/// <summary>`cry audit` end to end: its files, and its refusals.</summary>
+/// <summary>`cry audit` end to end: its files, the cry check, and its refusals.</summary>
+[Collection("torch")]
 public sealed class AuditCommandTests : IDisposable
 {
     private readonly TempFolder _temp = new();
@@ -224,6 +225,63 @@ public sealed class AuditCommandTests : IDisposable
 
         Assert.Equal(3, CliRunner.Run("audit", _temp["none"]).Code);
         Assert.Equal(2, CliRunner.Run("audit", _temp["data"], "--near-duplicate", "1.5").Code);
+    }
+
+    [Fact]
+    public void Audit_WithNonCries_FlagsOnlyLabelledClipsThatAreNoise_AndExclusionLeavesThemOut()
+    {
+        File.WriteAllText(_temp["spec.json"], TestSpecs.SmallJson);
+        ulong seed = 40;
+        int n = 0;
+        string Name() => $"{++n:x8}-1111-2222-3333-444444444444-{n}.wav"; // fixed app instances: the same folds every run
+        foreach (string label in new[] { "hungry", "tired" })
+        {
+            Directory.CreateDirectory(_temp[$"data/{label}"]);
+            for (int i = 0; i < 10; i++)
+            {
+                File.WriteAllBytes(_temp[$"data/{label}/{Name()}"], WavEncoder.Encode(SyntheticCry.Generate(8000, 2, seed++).Samples, 8000));
+            }
+        }
+
+        var random = new Random(7);
+        float[] Noise() => [.. Enumerable.Range(0, 8000 * 2).Select(_ => (0.05f + (0.1f * (float)random.NextDouble())) * (float)((random.NextDouble() * 2) - 1))];
+        foreach (string source in new[] { "tv", "fan", "street", "rain", "car" })
+        {
+            Directory.CreateDirectory(_temp[$"raw/not_cry/{source}"]);
+            for (int i = 0; i < 3; i++)
+            {
+                File.WriteAllBytes(_temp[$"raw/not_cry/{source}/{i}.wav"], WavEncoder.Encode(Noise(), 8000));
+            }
+        }
+
+        // Four uploads of noise labelled as needs: the audit should find some of them and no synthetic cry.
+        string[] mislabelled = [.. Enumerable.Range(0, 4).Select(i => $"{(i % 2 == 0 ? "hungry" : "tired")}/{Name()}")];
+        foreach (string clip in mislabelled)
+        {
+            File.WriteAllBytes(_temp[$"data/{clip}"], WavEncoder.Encode(Noise(), 8000));
+        }
+
+        var (code, _, error) = CliRunner.Run("audit", _temp["data"], "--detector-data", _temp["raw"], "--threads", "1", "--out", _temp["audit"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("cry check: the cry detector out of fold on 39 recordings", error, StringComparison.Ordinal);
+        string md = File.ReadAllText(_temp["audit/audit.md"]);
+        Assert.Contains("## Is every clip a cry?", md, StringComparison.Ordinal);
+        var check = JsonDocument.Parse(File.ReadAllText(_temp["audit/audit.json"])).RootElement.GetProperty("cryCheck");
+        Assert.Equal(24, check.GetProperty("cries").GetInt32());
+        Assert.Equal(15, check.GetProperty("nonCries").GetInt32());
+        var flagged = check.GetProperty("flagged").EnumerateArray().Select(f => f.GetProperty("clip").GetString()!).ToList();
+        Assert.NotEmpty(flagged);
+        Assert.All(flagged, clip => Assert.Contains(clip, mislabelled));
+        Assert.Contains($"| {flagged[0]} | detector-non-cry |", md, StringComparison.Ordinal);
+
+        var (trainCode, _, trainError) = CliRunner.Run(
+            "evaluate", "--data", _temp["data"], "--spec", _temp["spec.json"], "--epochs", "1", "--folds", "2", "--threads", "1",
+            "--exclude-audit", _temp["audit/audit.json"], "--out", _temp["report"]);
+        Assert.True(trainCode == 0, trainError);
+        string predictions = File.ReadAllText(_temp["report/predictions.csv"]);
+        Assert.All(flagged, clip => Assert.DoesNotContain(clip, predictions, StringComparison.Ordinal));
+
+        Assert.Equal(3, CliRunner.Run("audit", _temp["data"], "--detector-data", _temp["missing"]).Code);
     }
 
     public void Dispose() => _temp.Dispose();
