@@ -5,6 +5,8 @@ using Cry.Benchmarks;
 //   latency [CALLS] [MEMBERS] [MODEL]
 //                     per-call percentiles of in-process prediction (default 10,000 calls; MEMBERS > 0: a format-2
 //                     bundle with the cry detector and that many fold models of network MODEL, crynet-s by default)
+//   folder-path DIR OUT [PASSES]
+//                     where `cry features` on a folder spends its time per recording: decode, window, image, write
 //   bundle DIR [MEMBERS] [MODEL]
 //                     writes the speed-test bundle that benchmarks/load.sh serves: one CryNet-S, or with MEMBERS > 0
 //                     the format-2 ensemble of `latency`
@@ -17,6 +19,11 @@ if (args.Length > 0 && args[0] == "latency")
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0,
         args.Length > 3 ? args[3] : Cry.Training.Torch.CryNetS.Name);
+}
+
+if (args.Length > 2 && args[0] == "folder-path")
+{
+    return FolderPath.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 3);
 }
 
 if (args.Length > 1 && args[0] == "bundle")
