@@ -12,17 +12,21 @@ public sealed class ExperimentCommandTests : IDisposable
 
     public ExperimentCommandTests()
     {
-        ulong seed = 300;
+        WriteCries("data", 8, 300);
+        File.WriteAllText(_temp["spec.json"], TestSpecs.SmallJson);
+    }
+
+    /// <summary>Writes <paramref name="perLabel"/> synthetic 1.5 s cries of three needs, each its own app instance, under <paramref name="folder"/>.</summary>
+    private void WriteCries(string folder, int perLabel, ulong seed)
+    {
         foreach (string label in new[] { "hungry", "tired", "burping" })
         {
-            Directory.CreateDirectory(_temp[$"data/{label}"]);
-            for (int i = 0; i < 8; i++)
+            Directory.CreateDirectory(_temp[$"{folder}/{label}"]);
+            for (int i = 0; i < perLabel; i++)
             {
-                File.WriteAllBytes(_temp[$"data/{label}/{Guid.NewGuid()}-{i}.wav"], WavEncoder.Encode(SyntheticCry.Generate(8000, 1.5, seed++).Samples, 8000));
+                File.WriteAllBytes(_temp[$"{folder}/{label}/{Guid.NewGuid()}-{i}.wav"], WavEncoder.Encode(SyntheticCry.Generate(8000, 1.5, seed++).Samples, 8000));
             }
         }
-
-        File.WriteAllText(_temp["spec.json"], TestSpecs.SmallJson);
     }
 
     private string Grid(string name, object grid)
@@ -99,16 +103,7 @@ public sealed class ExperimentCommandTests : IDisposable
     [Fact]
     public void Nested_ChoosesAmongTheCellsInInnerFolds_AndReportsAgreementAndGains()
     {
-        ulong seed = 900;
-        foreach (string label in new[] { "hungry", "tired", "burping" })
-        {
-            Directory.CreateDirectory(_temp[$"more/{label}"]);
-            for (int i = 0; i < 14; i++)
-            {
-                File.WriteAllBytes(_temp[$"more/{label}/{Guid.NewGuid()}-{i}.wav"], WavEncoder.Encode(SyntheticCry.Generate(8000, 1.5, seed++).Samples, 8000));
-            }
-        }
-
+        WriteCries("more", 14, 900);
         string grid = Grid("nested.json", new
         {
             folds = 2,
