@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using Cry.Audio;
 using Cry.Audio.Dsp;
+using Cry.Features.Functionals;
 using Cry.Features.Imaging;
 using Cry.Features.Spectral;
 using Cry.Features.Specs;
@@ -23,6 +24,7 @@ public sealed class FeatureExtractor
     private readonly MelSpectrogram _mel;
     private readonly Mfcc _mfcc;
     private readonly ChannelTransform[] _channels = [];
+    private readonly Lazy<NeedFunctionals> _functionals;
 
     /// <summary>Plans the pipeline of a spec.</summary>
     /// <param name="spec">The spec; validated here.</param>
@@ -37,6 +39,7 @@ public sealed class FeatureExtractor
         MinimumSeconds = minimumSeconds;
         _mel = new MelSpectrogram(spec.ToMelOptions());
         _mfcc = new Mfcc(spec.NMels, spec.NMfcc, spec.Lifter);
+        _functionals = new Lazy<NeedFunctionals>(() => new NeedFunctionals(spec));
         if (spec.Image is { } image)
         {
             _channels = image.Channels.Select(c => new ChannelTransform(c, image)).ToArray();
@@ -56,6 +59,9 @@ public sealed class FeatureExtractor
 
     /// <summary>The spec.</summary>
     public FeatureSpec Spec { get; }
+
+    /// <summary>The spec's acoustic functionals (<see cref="FeatureStage.Functionals"/>).</summary>
+    public NeedFunctionals Functionals => _functionals.Value;
 
     /// <summary>Recordings shorter than this (in seconds) are refused when the spec has a fixed window.</summary>
     public double MinimumSeconds { get; }
@@ -96,6 +102,7 @@ public sealed class FeatureExtractor
             FeatureStage.Mel or FeatureStage.Db => [Spec.NMels, frames],
             FeatureStage.Mfcc => [_mfcc.CoefficientCount, frames],
             FeatureStage.Series => [frames],
+            FeatureStage.Functionals => [Functionals.Count],
             _ => [.. ImageShape],
         };
     }
@@ -142,6 +149,10 @@ public sealed class FeatureExtractor
 
                     break;
                 }
+
+            case FeatureStage.Functionals:
+                Functionals.Compute(samples, result);
+                break;
 
             default:
                 ComputeImage(samples, result);

@@ -166,6 +166,32 @@ public class CliTests
     }
 
     [Fact]
+    public void Features_FunctionalsStage_WritesOneVectorPerClip_AndATableWithNamedColumns()
+    {
+        using var temp = new TempFolder();
+        WriteClip(temp["in/hungry/a.wav"], seed: 11);
+        WriteClip(temp["in/tired/b.wav"], seed: 12);
+        var (code, output, error) = CliRunner.Run("features", "--preset", "default", "--stage", "functionals", "--threads", "2", temp["in"], temp["out"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("features: 2 clips", output, StringComparison.Ordinal);
+        var vector = NpyFile.Read(temp["out/hungry/a.npy"]);
+        Assert.Equal([110], vector.Shape);
+        string[] table = File.ReadAllLines(temp["out/functionals.csv"]);
+        Assert.Equal(3, table.Length);
+        string[] header = table[0].Split(',');
+        Assert.Equal(["path", "label", "mfcc0Mean"], header[..3]);
+        Assert.Equal(112, header.Length);
+        Assert.Contains("voicedShare", header);
+        string[] row = table[1].Split(',');
+        Assert.Equal(["hungry/a.wav", "hungry"], row[..2]);
+        Assert.Equal(vector.ToSingleArray(), row[2..].Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)));
+
+        (code, _, error) = CliRunner.Run("features", "--preset", "default", "--stage", "functionals", "--png", temp["p.png"], temp["in/hungry/a.wav"], temp["a.npy"]);
+        Assert.Equal(2, code);
+        Assert.Contains("functionals is 1-D", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Features_FolderMixingFormats_ReadsEveryRecording_AndSameStemsKeepTheirExtension()
     {
         Assert.SkipUnless(Cry.TestSupport.FfmpegEncoder.IsAvailable, Cry.TestSupport.FfmpegEncoder.Missing);

@@ -176,6 +176,40 @@ public sealed class ExperimentCommandTests : IDisposable
         Assert.Contains("not an audit of `cry audit`", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void FunctionalsCell_TrainsAVectorModelOnTheSameFolds_InTheSameTable()
+    {
+        string grid = Grid("functionals.json", new
+        {
+            folds = 2,
+            training = new { epochs = 1, patience = 0 },
+            configurations = new object[]
+            {
+                new { name = "small", spec = "spec.json", sizes = new[] { 8 } },
+                new { name = "voice", spec = "spec.json", functionals = true },
+            },
+        });
+        var (code, output, error) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["fout"], "--threads", "1", "--device", "cpu");
+        Assert.True(code == 0, error);
+        Assert.Contains("experiment: 2 of 2 cells", output, StringComparison.Ordinal);
+        Assert.Contains("cell 2/2 voice-logistic: features functionals of", error, StringComparison.Ordinal);
+        Assert.Contains("voice-logistic: fold 2/2: lambda", error, StringComparison.Ordinal);
+        string table = File.ReadAllText(_temp["fout/grid.md"]);
+        Assert.Contains("| voice-logistic | functionals (80) | — | logistic |", table, StringComparison.Ordinal);
+        Assert.Contains("| small-8-crynet-xs |", table, StringComparison.Ordinal);
+        var cell = JsonDocument.Parse(File.ReadAllText(_temp["fout/cells/voice-logistic.json"])).RootElement;
+        Assert.Equal(24, cell.GetProperty("clips").GetInt32());
+        Assert.InRange(cell.GetProperty("macroF1").GetProperty("Estimate").GetDouble(), 0, 1);
+
+        (code, _, error) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["fout"], "--threads", "1", "--device", "cpu");
+        Assert.True(code == 0, error);
+        Assert.Contains("cell 2/2 voice-logistic: done before, kept", error, StringComparison.Ordinal);
+
+        (code, _, error) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["nout"], "--nested", "--inner-folds", "2", "--device", "cpu");
+        Assert.Equal(2, code);
+        Assert.Contains("voice-logistic is a functionals cell", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{ \"configurations\": [ { \"spec\": \"spec.json\", \"preset\": \"default\" } ] }", "exactly one of \"spec\"")]
     [InlineData("{ \"configurations\": [ { \"spec\": \"spec.json\", \"models\": [\"resnet-9000\"] } ] }", "unknown network 'resnet-9000'")]
@@ -184,6 +218,8 @@ public sealed class ExperimentCommandTests : IDisposable
     [InlineData("{ \"folds\": 1, \"configurations\": [ { \"preset\": \"default\" } ] }", "folds must be at least 2")]
     [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"sizes\": [0] } ] }", "size 0")]
     [InlineData("{ \"configuration\": [] }", "not a valid grid")]
+    [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"functionals\": true, \"sizes\": [32] } ] }", "no image sizes")]
+    [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"functionals\": true, \"models\": [\"crynet-s\"] } ] }", "one vector model: logistic")]
     [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"training\": { \"stopOn\": \"accuracy\" } } ] }", "stopOn must be")]
     public void BadGrid_IsExit3_SayingWhatIsWrong(string json, string message)
     {

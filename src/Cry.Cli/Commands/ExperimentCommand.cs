@@ -8,6 +8,7 @@ using Cry.Audio.Augmentation;
 using Cry.Cli.Experiments;
 using Cry.Training.Data;
 using Cry.Training.Evaluation;
+using Cry.Training.LinearModels;
 using Cry.Training.Reports;
 using Cry.Training.Torch;
 using Cry.Training.Torch.Experiments;
@@ -122,7 +123,7 @@ internal static class ExperimentCommand
                 foreach (var cell in cells)
                 {
                     bool done = TryReadResult(Path.Combine(cellsFolder, cell.Id + ".json")) is { } r && r.Signature == cell.Signature(file.Folds, file.Seed) + exclusion && r.Clips == dataset.Count;
-                    output.WriteLine($"{cell.Id}\t{(done ? "done" : "to run")}\tfeatures {cell.Spec.Id}");
+                    output.WriteLine($"{cell.Id}\t{(done ? "done" : "to run")}\tfeatures {(cell.Functionals ? "functionals of " : string.Empty)}{cell.Spec.Id}");
                 }
 
                 return ExitCodes.Success;
@@ -152,7 +153,7 @@ internal static class ExperimentCommand
                     continue;
                 }
 
-                error.WriteLine($"cry: cell {i + 1}/{cells.Count} {cell.Id}: features {cell.Spec.Id}, {cell.Model}");
+                error.WriteLine($"cry: cell {i + 1}/{cells.Count} {cell.Id}: features {(cell.Functionals ? "functionals of " : string.Empty)}{cell.Spec.Id}, {cell.Model}");
                 var result = RunCell(cell, signature, file, dataset, cacheFolder, deviceName, threadCount, error);
                 File.WriteAllText(resultPath, JsonSerializer.Serialize(result, s_json));
                 results.Add(result);
@@ -190,6 +191,11 @@ internal static class ExperimentCommand
         if (cells.Count is < 2 or > MaxNestedCandidates)
         {
             throw new UsageException($"--nested chooses among 2 to {MaxNestedCandidates} cells; the grid (with --only) has {cells.Count}.");
+        }
+
+        if (cells.FirstOrDefault(c => c.Functionals) is { } vectorCell)
+        {
+            throw new UsageException($"--nested chooses among networks; {vectorCell.Id} is a functionals cell (leave it out with --only).");
         }
 
         if (cells.Any(c => c.Share < 1))
@@ -309,6 +315,11 @@ internal static class ExperimentCommand
     private static GridCellResult RunCell(
         GridCell cell, string signature, GridFile file, ClipDataset dataset, string cacheFolder, string device, int threads, TextWriter error)
     {
+        if (cell.Functionals)
+        {
+            return RunVectorCell(cell, signature, file, dataset, cacheFolder, threads, error);
+        }
+
         var features = CellFeatures(cell, dataset, cacheFolder, threads);
         var options = CellOptions(cell, file, device, threads);
         var watch = Stopwatch.StartNew();
@@ -348,6 +359,56 @@ internal static class ExperimentCommand
         };
     }
 
+    /// <summary>A functionals cell: one vector per clip, regularised multinomial logistic regression, the same grouped folds.</summary>
+    private static GridCellResult RunVectorCell(GridCell cell, string signature, GridFile file, ClipDataset dataset, string cacheFolder, int threads, TextWriter error)
+    {
+        var watch = Stopwatch.StartNew();
+        VectorCrossValidationResult run;
+        ClipVectors vectors;
+        try
+        {
+            vectors = ClipVectors.Functionals(dataset, cell.Spec, cacheFolder, threads);
+            foreach (var skipped in vectors.Skipped)
+            {
+                error.WriteLine($"cry: {cell.Id}: skipped {skipped.Path}: {skipped.Reason}");
+            }
+
+            var clips = vectors.Dataset;
+            clips.EnsureGroupedFolds(file.Folds);
+            run = VectorCrossValidation.Run(
+                vectors.Vectors,
+                clips.LabelIndices.ToArray(),
+                clips.Groups,
+                clips.Labels,
+                new VectorCrossValidationOptions { Folds = file.Folds, Seed = (ulong)file.Seed },
+                line => error.WriteLine($"cry: {cell.Id}: {line}"));
+        }
+        catch (DatasetException ex)
+        {
+            throw new BadInputException($"{cell.Id}: {ex.Message}", ex);
+        }
+
+        var report = run.Report;
+        return new GridCellResult
+        {
+            Id = cell.Id,
+            Signature = signature,
+            SpecId = cell.Spec.Id,
+            Channels = $"functionals ({vectors.Names.Count})",
+            Size = 0,
+            Model = cell.Model,
+            Clips = dataset.Count,
+            Name = cell.Name,
+            MacroF1 = report.ConfidenceIntervals?.MacroF1 ?? new ConfidenceInterval(report.MacroF1, double.NaN, double.NaN),
+            BalancedAccuracy = report.ConfidenceIntervals?.BalancedAccuracy ?? new ConfidenceInterval(report.BalancedAccuracy, double.NaN, double.NaN),
+            LogLoss = report.LogLoss,
+            FoldMacroF1 = report.Folds?.MacroF1 ?? new MeanStd(double.NaN, double.NaN, 0),
+            FoldBalancedAccuracy = report.Folds?.BalancedAccuracy ?? new MeanStd(double.NaN, double.NaN, 0),
+            TrainingSeconds = watch.Elapsed.TotalSeconds,
+            Baselines = report.Baselines,
+        };
+    }
+
     private static string F(double value) => double.IsFinite(value) ? value.ToString("0.000", CultureInfo.InvariantCulture) : "—";
 
     private static void WriteTable(string folder, IReadOnlyList<GridCellResult> results, int missing)
@@ -360,7 +421,7 @@ internal static class ExperimentCommand
         {
             md.AppendLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {r.Id} | {r.Channels} | {r.Size} | {r.Model} | {F(r.MacroF1.Estimate)} [{F(r.MacroF1.Lower)}, {F(r.MacroF1.Upper)}] | {F(r.BalancedAccuracy.Estimate)} [{F(r.BalancedAccuracy.Lower)}, {F(r.BalancedAccuracy.Upper)}] | {F(r.FoldMacroF1.Mean)} ± {F(r.FoldMacroF1.StandardDeviation)} | {F(r.LogLoss ?? double.NaN)} | {Duration(r.TrainingSeconds)} |"));
+                $"| {r.Id} | {r.Channels} | {(r.Size > 0 ? r.Size.ToString(CultureInfo.InvariantCulture) : "—")} | {r.Model} | {F(r.MacroF1.Estimate)} [{F(r.MacroF1.Lower)}, {F(r.MacroF1.Upper)}] | {F(r.BalancedAccuracy.Estimate)} [{F(r.BalancedAccuracy.Lower)}, {F(r.BalancedAccuracy.Upper)}] | {F(r.FoldMacroF1.Mean)} ± {F(r.FoldMacroF1.StandardDeviation)} | {F(r.LogLoss ?? double.NaN)} | {Duration(r.TrainingSeconds)} |"));
             csv.AppendLine(string.Join(',', new[]
             {
                 r.Id, r.Channels, r.Size.ToString(CultureInfo.InvariantCulture), r.Model, R(r.TrainingShare), r.Repeat.ToString(CultureInfo.InvariantCulture), r.SpecId, r.Clips.ToString(CultureInfo.InvariantCulture),

@@ -20,10 +20,10 @@ internal static class FeaturesCommand
         preset.AcceptOnlyFromAmong([.. FeatureSpecPresets.Names]);
         var stage = new Option<string>("--stage")
         {
-            Description = "How far to go: mel (power mel spectrogram), db (in dB), mfcc, series (mean MFCC per frame) or image (C x H x W tensor).",
+            Description = "How far to go: mel (power mel spectrogram), db (in dB), mfcc, series (mean MFCC per frame), image (C x H x W tensor) or functionals (one vector of MFCC, spectral, level and voice statistics; a folder also gets functionals.csv).",
             DefaultValueFactory = _ => "image",
         };
-        stage.AcceptOnlyFromAmong("mel", "db", "mfcc", "series", "image");
+        stage.AcceptOnlyFromAmong("mel", "db", "mfcc", "series", "image", "functionals");
         var png = new Option<string?>("--png")
         {
             Description = "Also write a PNG preview: a file for one input, a folder (same layout as OUTPUT) for a folder input. Not for --stage series.",
@@ -58,9 +58,9 @@ internal static class FeaturesCommand
             var featureStage = Enum.Parse<FeatureStage>(parse.GetValue(stage)!, ignoreCase: true);
             featureSpec.RequireStage(featureStage);
             string? pngPath = parse.GetValue(png);
-            if (pngPath is not null && featureStage == FeatureStage.Series)
+            if (pngPath is not null && featureStage is FeatureStage.Series or FeatureStage.Functionals)
             {
-                throw new UsageException("--png needs a 2-D stage; the series is 1-D.");
+                throw new UsageException($"--png needs a 2-D stage; {featureStage.ToString().ToLowerInvariant()} is 1-D.");
             }
 
             var extractor = new FeatureExtractor(featureSpec);
@@ -126,6 +126,7 @@ internal static class FeaturesCommand
         }
 
         var failures = new ConcurrentBag<string>();
+        var vectors = new ConcurrentDictionary<string, float[]>(StringComparer.Ordinal);
         double totalSeconds = 0;
         object gate = new();
         var targets = OutputNames(inputFolder, files);
@@ -137,7 +138,12 @@ internal static class FeaturesCommand
             string? preview = pngFolder is null ? null : Path.Combine(pngFolder, relative + ".png");
             try
             {
-                var (seconds, _) = Process(extractor, stage, file, target, preview);
+                var (seconds, features) = Process(extractor, stage, file, target, preview);
+                if (stage == FeatureStage.Functionals)
+                {
+                    vectors[relative] = features;
+                }
+
                 lock (gate)
                 {
                     totalSeconds += seconds;
@@ -152,6 +158,11 @@ internal static class FeaturesCommand
         foreach (string failure in failures.Order(StringComparer.Ordinal))
         {
             error.WriteLine($"cry: skipped {failure}");
+        }
+
+        if (stage == FeatureStage.Functionals)
+        {
+            WriteFunctionalsTable(extractor, inputFolder, files, targets, vectors, Path.Combine(outFolder, "functionals.csv"));
         }
 
         output.WriteLine(Summary(files.Count - failures.Count, failures.Count, totalSeconds, watch.Elapsed, threads));
@@ -171,7 +182,36 @@ internal static class FeaturesCommand
             StringComparer.Ordinal);
     }
 
-    private static (double Seconds, int[] Shape) Process(FeatureExtractor extractor, FeatureStage stage, string inputPath, string outPath, string? pngPath)
+    /// <summary>One row per recording (in path order): its path below the folder, its label folder, then every functional by name.</summary>
+    private static void WriteFunctionalsTable(
+        FeatureExtractor extractor, string inputFolder, IReadOnlyList<string> files, Dictionary<string, string> targets, ConcurrentDictionary<string, float[]> vectors, string path)
+    {
+        var csv = new System.Text.StringBuilder("path,label,").AppendJoin(',', extractor.Functionals.Names).Append('\n');
+        foreach (string file in files)
+        {
+            if (!vectors.TryGetValue(targets[file], out var vector))
+            {
+                continue;
+            }
+
+            string relative = Path.GetRelativePath(inputFolder, file).Replace('\\', '/');
+            string label = relative.Contains('/', StringComparison.Ordinal) ? relative[..relative.IndexOf('/', StringComparison.Ordinal)] : string.Empty;
+            csv.Append(Csv(relative)).Append(',').Append(Csv(label));
+            foreach (float value in vector)
+            {
+                csv.Append(',').Append(value.ToString("R", CultureInfo.InvariantCulture));
+            }
+
+            csv.Append('\n');
+        }
+
+        InputFiles.EnsureParentFolder(path);
+        File.WriteAllText(path, csv.ToString());
+    }
+
+    private static string Csv(string value) => value.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
+
+    private static (double Seconds, float[] Features) Process(FeatureExtractor extractor, FeatureStage stage, string inputPath, string outPath, string? pngPath)
     {
         var signal = InputFiles.ReadAudio(inputPath, AudioDecoder.Default);
         float[] features;
@@ -194,7 +234,7 @@ internal static class FeaturesCommand
             FeatureImageRenderer.WritePng(features, shape, pngPath, flipVertical: stage != FeatureStage.Image);
         }
 
-        return (signal.DurationSeconds, shape);
+        return (signal.DurationSeconds, features);
     }
 
     private static string Summary(int clips, int failed, double seconds, TimeSpan elapsed, int threads)

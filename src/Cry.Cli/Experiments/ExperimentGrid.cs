@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cry.Features.Specs;
+using Cry.Training.Data;
 using Cry.Training.Torch;
 
 namespace Cry.Cli.Experiments;
@@ -73,6 +74,10 @@ internal sealed record GridConfiguration
     /// <summary>Each size also sets the number of mel bands (a mel-spectrogram image needs nMels ≥ its size).</summary>
     [JsonPropertyName("melsMatchSize")]
     public bool MelsMatchSize { get; init; }
+
+    /// <summary>The spec's acoustic functionals (one vector per clip) with a vector model instead of its image with a network.</summary>
+    [JsonPropertyName("functionals")]
+    public bool Functionals { get; init; }
 }
 
 /// <summary>A grid file: shared settings and the configurations whose cross-products are the cells.</summary>
@@ -102,10 +107,13 @@ internal sealed record GridFile
 /// <param name="Training">The training settings, complete.</param>
 /// <param name="Share">The share of each fold's training app instances it trains on.</param>
 /// <param name="Repeat">Which subsample of that share (0 when the share is 1).</param>
-internal sealed record GridCell(string Id, string Name, FeatureSpec Spec, string Model, GridTraining Training, double Share = 1, int Repeat = 0)
+/// <param name="Functionals">The cell trains a vector model on the spec's acoustic functionals, not a network on its image.</param>
+internal sealed record GridCell(string Id, string Name, FeatureSpec Spec, string Model, GridTraining Training, double Share = 1, int Repeat = 0, bool Functionals = false)
 {
     /// <summary>What the cell's result depends on besides the data: a cached result with another signature is run again.</summary>
-    public string Signature(int folds, long seed) => Share < 1
+    public string Signature(int folds, long seed) => Functionals
+        ? JsonSerializer.Serialize(new { spec = Spec.Id, features = ClipVectors.FunctionalsVersion, model = Model, folds, seed })
+        : Share < 1
         ? JsonSerializer.Serialize(new { spec = Spec.Id, model = Model, training = Training, folds, seed, share = Share, repeat = Repeat })
         : JsonSerializer.Serialize(new { spec = Spec.Id, model = Model, training = Training, folds, seed });
 }
@@ -114,6 +122,9 @@ internal sealed record GridCell(string Id, string Name, FeatureSpec Spec, string
 internal static class ExperimentGrid
 {
     private static readonly JsonSerializerOptions s_json = new() { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
+    /// <summary>The vector models a functionals configuration can name.</summary>
+    public static IReadOnlyList<string> VectorModels { get; } = ["logistic"];
 
     /// <summary>The default training settings of a cell (those of <c>cry evaluate</c>).</summary>
     public static GridTraining Defaults { get; } = new() { Epochs = 40, Patience = 10, BatchSize = 32, LearningRate = 1e-3, StopOn = "macro-f1", Augment = true };
@@ -169,15 +180,21 @@ internal static class ExperimentGrid
                 throw new BadInputException($"{where}: {ex.Message}", ex);
             }
 
-            if (spec.Image is null)
-            {
-                throw new BadInputException($"{where}: the spec has no image part, so no network can be trained on it.");
-            }
-
             string name = configuration.Name ?? configuration.Preset ?? Path.GetFileNameWithoutExtension(configuration.Spec!);
             if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             {
                 throw new BadInputException($"{where}: the name '{name}' must be letters, digits, '-', '_' or '.' (it names the cell's result file).");
+            }
+
+            if (configuration.Functionals)
+            {
+                cells.Add(FunctionalsCell(configuration, spec, name, where, training, cells));
+                continue;
+            }
+
+            if (spec.Image is null)
+            {
+                throw new BadInputException($"{where}: the spec has no image part, so no network can be trained on it (\"functionals\": true trains a vector model on its functionals).");
             }
 
             var cellTraining = (configuration.Training ?? new GridTraining()).Over(training);
@@ -228,5 +245,38 @@ internal static class ExperimentGrid
         }
 
         return (grid, cells);
+    }
+
+    /// <summary>The one cell of a functionals configuration: no image sizes, no training shares, a vector model.</summary>
+    private static GridCell FunctionalsCell(GridConfiguration configuration, FeatureSpec spec, string name, string where, GridTraining training, List<GridCell> cells)
+    {
+        if (configuration.Sizes is not null || configuration.MelsMatchSize || configuration.TrainingShares is not null)
+        {
+            throw new BadInputException($"{where}: a functionals configuration has no image sizes, melsMatchSize or training shares.");
+        }
+
+        string[] models = configuration.Models ?? [VectorModels[0]];
+        if (models.Length != 1 || !VectorModels.Contains(models[0], StringComparer.Ordinal))
+        {
+            throw new BadInputException($"{where}: a functionals configuration takes one vector model: {string.Join(", ", VectorModels)} (not {string.Join(", ", models)}).");
+        }
+
+        var vectorSpec = spec with { Image = null };
+        try
+        {
+            vectorSpec.Validate();
+        }
+        catch (FeatureSpecException ex)
+        {
+            throw new BadInputException($"{where}: {ex.Message}", ex);
+        }
+
+        string id = $"{name}-{models[0]}";
+        if (cells.Any(c => c.Id == id))
+        {
+            throw new BadInputException($"{where}: the cell {id} appears twice; give the configurations different names.");
+        }
+
+        return new GridCell(id, name, vectorSpec, models[0], (configuration.Training ?? new GridTraining()).Over(training), Functionals: true);
     }
 }

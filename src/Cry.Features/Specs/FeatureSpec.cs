@@ -217,7 +217,7 @@ public sealed record FeatureSpec
     /// <exception cref="FeatureSpecException">The spec has no series or image part and the stage needs it.</exception>
     public void RequireStage(FeatureStage stage)
     {
-        if (stage >= FeatureStage.Series && Series is null && !(stage == FeatureStage.Image && Image is { } img && img.Channels.All(c => c == ImageChannel.Mel)))
+        if (stage is FeatureStage.Series or FeatureStage.Image && Series is null && !(stage == FeatureStage.Image && Image is { } img && img.Channels.All(c => c == ImageChannel.Mel)))
         {
             throw new FeatureSpecException($"Stage '{stage.ToString().ToLowerInvariant()}' needs \"series\" in the spec, which has none.");
         }

@@ -17,4 +17,7 @@ public enum FeatureStage
 
     /// <summary>The image tensor, channels × size × size.</summary>
     Image,
+
+    /// <summary>Acoustic functionals of the whole window (MFCC, spectral, level and voice statistics), one vector.</summary>
+    Functionals,
 }

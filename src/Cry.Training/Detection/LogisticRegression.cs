@@ -1,3 +1,4 @@
+using Cry.Training.LinearModels;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Cry.Training.Detection;
@@ -75,35 +76,8 @@ public static class LogisticRegression
         }
 
         // Standardise (weighted mean and sd per feature); constant features get scale 1 and weight 0 in effect.
-        var mean = new double[dimension];
-        var scale = new double[dimension];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < dimension; j++)
-            {
-                mean[j] += weights[i] * features[(i * dimension) + j];
-            }
-        }
-
-        for (int j = 0; j < dimension; j++)
-        {
-            mean[j] /= total;
-        }
-
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < dimension; j++)
-            {
-                double d = features[(i * dimension) + j] - mean[j];
-                scale[j] += weights[i] * d * d;
-            }
-        }
-
-        for (int j = 0; j < dimension; j++)
-        {
-            double sd = Math.Sqrt(scale[j] / total);
-            scale[j] = sd > 1e-9 ? sd : 1;
-        }
+        var standardization = Standardization.Fit(features, dimension, weights);
+        double[] mean = standardization.Mean, scale = standardization.Scale;
 
         int p = dimension + 1;
         var x = Matrix<double>.Build.Dense(n, p);
