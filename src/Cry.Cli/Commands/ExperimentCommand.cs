@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cry.Audio.Augmentation;
 using Cry.Cli.Experiments;
+using Cry.Inference.Embeddings;
 using Cry.Training.Data;
 using Cry.Training.Evaluation;
 using Cry.Training.LinearModels;
@@ -91,12 +92,13 @@ internal static class ExperimentCommand
         var excludeAudit = new Option<string?>("--exclude-audit") { Description = "An audit.json of `cry audit`: leave out its flagged clips and second copies of duplicates, and merge the app instances it says to merge." };
         var list = new Option<bool>("--list") { Description = "List the grid's cells, each done or to run, and run nothing." };
         var nested = new Option<bool>("--nested") { Description = "Instead of the table: nested cross-validation of choosing among the grid's cells (2 to 6) by the log-loss of inner grouped folds; writes nested.md and nested.json (not resumable)." };
+        var resnet18 = new Option<string?>("--resnet18") { Description = "The ImageNet ResNet18 ONNX of embedding cells (default: where infra/get-resnet18.sh puts it in the NuGet cache)." };
         var innerFolds = new Option<int>("--inner-folds") { Description = "Inner folds of --nested (every need needs that many app instances in each outer training part).", DefaultValueFactory = _ => 4 };
         var command = new Command(
             "experiment",
             "Run a grid of configurations (feature spec × image size × network) through grouped cross-validation and write one comparison table with 95 % intervals.")
         {
-            grid, data, outFolder, device, threads, cache, only, list, excludeAudit, nested, innerFolds,
+            grid, data, outFolder, device, threads, cache, only, list, excludeAudit, nested, innerFolds, resnet18,
         };
         command.SetAction(parse =>
         {
@@ -123,7 +125,7 @@ internal static class ExperimentCommand
                 foreach (var cell in cells)
                 {
                     bool done = TryReadResult(Path.Combine(cellsFolder, cell.Id + ".json")) is { } r && r.Signature == cell.Signature(file.Folds, file.Seed) + exclusion && r.Clips == dataset.Count;
-                    output.WriteLine($"{cell.Id}\t{(done ? "done" : "to run")}\tfeatures {(cell.Functionals ? "functionals of " : string.Empty)}{cell.Spec.Id}");
+                    output.WriteLine($"{cell.Id}\t{(done ? "done" : "to run")}\tfeatures {(cell.IsVector ? $"{cell.Vector} of " : string.Empty)}{cell.Spec.Id}");
                 }
 
                 return ExitCodes.Success;
@@ -153,8 +155,8 @@ internal static class ExperimentCommand
                     continue;
                 }
 
-                error.WriteLine($"cry: cell {i + 1}/{cells.Count} {cell.Id}: features {(cell.Functionals ? "functionals of " : string.Empty)}{cell.Spec.Id}, {cell.Model}");
-                var result = RunCell(cell, signature, file, dataset, cacheFolder, deviceName, threadCount, error);
+                error.WriteLine($"cry: cell {i + 1}/{cells.Count} {cell.Id}: features {(cell.IsVector ? $"{cell.Vector} of " : string.Empty)}{cell.Spec.Id}, {cell.Model}");
+                var result = RunCell(cell, signature, file, dataset, cacheFolder, deviceName, threadCount, parse.GetValue(resnet18), error);
                 File.WriteAllText(resultPath, JsonSerializer.Serialize(result, s_json));
                 results.Add(result);
                 error.WriteLine(string.Create(
@@ -193,9 +195,9 @@ internal static class ExperimentCommand
             throw new UsageException($"--nested chooses among 2 to {MaxNestedCandidates} cells; the grid (with --only) has {cells.Count}.");
         }
 
-        if (cells.FirstOrDefault(c => c.Functionals) is { } vectorCell)
+        if (cells.FirstOrDefault(c => c.IsVector) is { } vectorCell)
         {
-            throw new UsageException($"--nested chooses among networks; {vectorCell.Id} is a functionals cell (leave it out with --only).");
+            throw new UsageException($"--nested chooses among networks; {vectorCell.Id} is a {vectorCell.Vector} cell (leave it out with --only).");
         }
 
         if (cells.Any(c => c.Share < 1))
@@ -313,11 +315,11 @@ internal static class ExperimentCommand
     }
 
     private static GridCellResult RunCell(
-        GridCell cell, string signature, GridFile file, ClipDataset dataset, string cacheFolder, string device, int threads, TextWriter error)
+        GridCell cell, string signature, GridFile file, ClipDataset dataset, string cacheFolder, string device, int threads, string? resnet18, TextWriter error)
     {
-        if (cell.Functionals)
+        if (cell.IsVector)
         {
-            return RunVectorCell(cell, signature, file, dataset, cacheFolder, threads, error);
+            return RunVectorCell(cell, signature, file, dataset, cacheFolder, threads, resnet18, error);
         }
 
         var features = CellFeatures(cell, dataset, cacheFolder, threads);
@@ -359,24 +361,27 @@ internal static class ExperimentCommand
         };
     }
 
-    /// <summary>A functionals cell: one vector per clip, regularised multinomial logistic regression, the same grouped folds.</summary>
-    private static GridCellResult RunVectorCell(GridCell cell, string signature, GridFile file, ClipDataset dataset, string cacheFolder, int threads, TextWriter error)
+    /// <summary>
+    /// A vector cell: one vector per clip (the spec's acoustic functionals, or a pretrained network's embedding of its
+    /// image), regularised multinomial logistic regression, the same grouped folds as the network cells.
+    /// </summary>
+    private static GridCellResult RunVectorCell(
+        GridCell cell, string signature, GridFile file, ClipDataset dataset, string cacheFolder, int threads, string? resnet18, TextWriter error)
     {
         var watch = Stopwatch.StartNew();
         VectorCrossValidationResult run;
-        ClipVectors vectors;
+        string channels;
         try
         {
-            vectors = ClipVectors.Functionals(dataset, cell.Spec, cacheFolder, threads);
-            foreach (var skipped in vectors.Skipped)
-            {
-                error.WriteLine($"cry: {cell.Id}: skipped {skipped.Path}: {skipped.Reason}");
-            }
-
-            var clips = vectors.Dataset;
+            var (clips, vectors) = cell.Vector == ExperimentGrid.FunctionalsFeatures
+                ? Functionals(cell, dataset, cacheFolder, threads, error)
+                : Embeddings(cell, dataset, cacheFolder, threads, resnet18, error);
+            channels = cell.Vector == ExperimentGrid.FunctionalsFeatures
+                ? $"functionals ({vectors[0].Length})"
+                : $"{cell.Vector} of {string.Join('+', cell.Spec.Image!.Channels).ToLowerInvariant()} ({vectors[0].Length})";
             clips.EnsureGroupedFolds(file.Folds);
             run = VectorCrossValidation.Run(
-                vectors.Vectors,
+                vectors,
                 clips.LabelIndices.ToArray(),
                 clips.Groups,
                 clips.Labels,
@@ -394,8 +399,8 @@ internal static class ExperimentCommand
             Id = cell.Id,
             Signature = signature,
             SpecId = cell.Spec.Id,
-            Channels = $"functionals ({vectors.Names.Count})",
-            Size = 0,
+            Channels = channels,
+            Size = cell.Spec.Image?.Size ?? 0,
             Model = cell.Model,
             Clips = dataset.Count,
             Name = cell.Name,
@@ -407,6 +412,68 @@ internal static class ExperimentCommand
             TrainingSeconds = watch.Elapsed.TotalSeconds,
             Baselines = report.Baselines,
         };
+    }
+
+    private static (ClipDataset Clips, IReadOnlyList<float[]> Vectors) Functionals(GridCell cell, ClipDataset dataset, string cacheFolder, int threads, TextWriter error)
+    {
+        var vectors = ClipVectors.Functionals(dataset, cell.Spec, cacheFolder, threads);
+        foreach (var skipped in vectors.Skipped)
+        {
+            error.WriteLine($"cry: {cell.Id}: skipped {skipped.Path}: {skipped.Reason}");
+        }
+
+        return (vectors.Dataset, vectors.Vectors);
+    }
+
+    /// <summary>The frozen ImageNet ResNet18 embedding (512 values) of every clip's feature image (the original, not its augmented variants).</summary>
+    private static (ClipDataset Clips, IReadOnlyList<float[]> Vectors) Embeddings(
+        GridCell cell, ClipDataset dataset, string cacheFolder, int threads, string? resnet18, TextWriter error)
+    {
+        string network = resnet18 ?? DefaultResNet18();
+        string preprocess = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(network))!, "..", "ResNetPrepOnnx", "ResNetPreprocess.onnx");
+        if (!File.Exists(network))
+        {
+            throw new ResourceUnavailableException($"{cell.Id}: the ResNet18 network is not at {network}; run infra/get-resnet18.sh (it prints the path), or give --resnet18 PATH.");
+        }
+
+        var images = CellFeatures(cell with { Training = cell.Training with { Augment = false } }, dataset, cacheFolder, threads);
+        foreach (var skipped in images.Skipped)
+        {
+            error.WriteLine($"cry: {cell.Id}: skipped {skipped.Path}: {skipped.Reason}");
+        }
+
+        OnnxImageEmbedding embedding;
+        try
+        {
+            embedding = new OnnxImageEmbedding(network, File.Exists(preprocess) ? preprocess : null, threads);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new BadInputException($"{cell.Id}: {ex.Message}", ex);
+        }
+
+        using (embedding)
+        {
+            int channels = images.Shape[0], size = images.Shape[1];
+            var vectors = new float[images.Variants.Count][];
+            var watch = Stopwatch.StartNew();
+            for (int i = 0; i < vectors.Length; i++)
+            {
+                vectors[i] = embedding.Embed(images.Variants[i][0], channels, size);
+            }
+
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cry: {cell.Id}: {vectors.Length} images embedded ({embedding.Dimension} values each) in {watch.Elapsed.TotalSeconds:0} s"));
+            return (images.Dataset, vectors);
+        }
+    }
+
+    /// <summary>Where infra/get-resnet18.sh leaves the network: the NuGet cache's Microsoft.ML.DnnImageFeaturizer.ResNet18 0.24.0.</summary>
+    private static string DefaultResNet18()
+    {
+        string cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } packages
+            ? packages
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        return Path.Combine(cache, "microsoft.ml.dnnimagefeaturizer.resnet18", "0.24.0", "tools", "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx");
     }
 
     private static string F(double value) => double.IsFinite(value) ? value.ToString("0.000", CultureInfo.InvariantCulture) : "—";

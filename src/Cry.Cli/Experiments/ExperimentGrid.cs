@@ -78,6 +78,10 @@ internal sealed record GridConfiguration
     /// <summary>The spec's acoustic functionals (one vector per clip) with a vector model instead of its image with a network.</summary>
     [JsonPropertyName("functionals")]
     public bool Functionals { get; init; }
+
+    /// <summary>A pretrained image network whose frozen embedding of the spec's image feeds a vector model (<c>resnet18</c>).</summary>
+    [JsonPropertyName("embedding")]
+    public string? Embedding { get; init; }
 }
 
 /// <summary>A grid file: shared settings and the configurations whose cross-products are the cells.</summary>
@@ -107,12 +111,21 @@ internal sealed record GridFile
 /// <param name="Training">The training settings, complete.</param>
 /// <param name="Share">The share of each fold's training app instances it trains on.</param>
 /// <param name="Repeat">Which subsample of that share (0 when the share is 1).</param>
-/// <param name="Functionals">The cell trains a vector model on the spec's acoustic functionals, not a network on its image.</param>
-internal sealed record GridCell(string Id, string Name, FeatureSpec Spec, string Model, GridTraining Training, double Share = 1, int Repeat = 0, bool Functionals = false)
+/// <param name="Vector">
+/// Null for a network on the spec's image; <see cref="ExperimentGrid.FunctionalsFeatures"/> for a vector model on the
+/// spec's acoustic functionals; an embedding name (<c>resnet18</c>) for a vector model on a pretrained network's
+/// embedding of the image.
+/// </param>
+internal sealed record GridCell(string Id, string Name, FeatureSpec Spec, string Model, GridTraining Training, double Share = 1, int Repeat = 0, string? Vector = null)
 {
+    /// <summary>Whether the cell trains a vector model (on functionals or an embedding) rather than a network.</summary>
+    public bool IsVector => Vector is not null;
+
     /// <summary>What the cell's result depends on besides the data: a cached result with another signature is run again.</summary>
-    public string Signature(int folds, long seed) => Functionals
+    public string Signature(int folds, long seed) => Vector == ExperimentGrid.FunctionalsFeatures
         ? JsonSerializer.Serialize(new { spec = Spec.Id, features = ClipVectors.FunctionalsVersion, model = Model, folds, seed })
+        : Vector is not null
+        ? JsonSerializer.Serialize(new { spec = Spec.Id, features = Vector, model = Model, folds, seed })
         : Share < 1
         ? JsonSerializer.Serialize(new { spec = Spec.Id, model = Model, training = Training, folds, seed, share = Share, repeat = Repeat })
         : JsonSerializer.Serialize(new { spec = Spec.Id, model = Model, training = Training, folds, seed });
@@ -123,8 +136,14 @@ internal static class ExperimentGrid
 {
     private static readonly JsonSerializerOptions s_json = new() { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 
-    /// <summary>The vector models a functionals configuration can name.</summary>
+    /// <summary>The vector models a functionals or embedding configuration can name.</summary>
     public static IReadOnlyList<string> VectorModels { get; } = ["logistic"];
+
+    /// <summary>The <see cref="GridCell.Vector"/> of a functionals cell.</summary>
+    public const string FunctionalsFeatures = "functionals";
+
+    /// <summary>The pretrained networks an embedding configuration can name.</summary>
+    public static IReadOnlyList<string> Embeddings { get; } = ["resnet18"];
 
     /// <summary>The default training settings of a cell (those of <c>cry evaluate</c>).</summary>
     public static GridTraining Defaults { get; } = new() { Epochs = 40, Patience = 10, BatchSize = 32, LearningRate = 1e-3, StopOn = "macro-f1", Augment = true };
@@ -188,7 +207,18 @@ internal static class ExperimentGrid
 
             if (configuration.Functionals)
             {
+                if (configuration.Embedding is not null)
+                {
+                    throw new BadInputException($"{where}: give \"functionals\" or \"embedding\", not both.");
+                }
+
                 cells.Add(FunctionalsCell(configuration, spec, name, where, training, cells));
+                continue;
+            }
+
+            if (configuration.Embedding is { } embedding)
+            {
+                cells.AddRange(EmbeddingCells(configuration, spec, embedding, name, where, training, cells));
                 continue;
             }
 
@@ -231,12 +261,7 @@ internal static class ExperimentGrid
 
                         for (int repeat = 0; repeat < (share < 1 ? configuration.Repeats : 1); repeat++)
                         {
-                            string id = share < 1 ? $"{name}-{size}-{model}-share{share * 100:0}-r{repeat + 1}" : $"{name}-{size}-{model}";
-                            if (cells.Any(c => c.Id == id))
-                            {
-                                throw new BadInputException($"{where}: the cell {id} appears twice; give the configurations different names.");
-                            }
-
+                            string id = UniqueId(share < 1 ? $"{name}-{size}-{model}-share{share * 100:0}-r{repeat + 1}" : $"{name}-{size}-{model}", where, cells);
                             cells.Add(new GridCell(id, name, sized, model, cellTraining, share, share < 1 ? repeat + 1 : 0));
                         }
                     }
@@ -255,11 +280,7 @@ internal static class ExperimentGrid
             throw new BadInputException($"{where}: a functionals configuration has no image sizes, melsMatchSize or training shares.");
         }
 
-        string[] models = configuration.Models ?? [VectorModels[0]];
-        if (models.Length != 1 || !VectorModels.Contains(models[0], StringComparer.Ordinal))
-        {
-            throw new BadInputException($"{where}: a functionals configuration takes one vector model: {string.Join(", ", VectorModels)} (not {string.Join(", ", models)}).");
-        }
+        string model = VectorModel(configuration, where, "functionals");
 
         var vectorSpec = spec with { Image = null };
         try
@@ -271,12 +292,57 @@ internal static class ExperimentGrid
             throw new BadInputException($"{where}: {ex.Message}", ex);
         }
 
-        string id = $"{name}-{models[0]}";
-        if (cells.Any(c => c.Id == id))
+        string id = UniqueId($"{name}-{model}", where, cells);
+        return new GridCell(id, name, vectorSpec, model, (configuration.Training ?? new GridTraining()).Over(training), Vector: FunctionalsFeatures);
+    }
+
+    /// <summary>The cells of an embedding configuration: one per image size, a vector model on the network's embedding of the image.</summary>
+    private static IEnumerable<GridCell> EmbeddingCells(
+        GridConfiguration configuration, FeatureSpec spec, string embedding, string name, string where, GridTraining training, List<GridCell> cells)
+    {
+        if (!Embeddings.Contains(embedding, StringComparer.Ordinal))
         {
-            throw new BadInputException($"{where}: the cell {id} appears twice; give the configurations different names.");
+            throw new BadInputException($"{where}: unknown embedding '{embedding}'; known: {string.Join(", ", Embeddings)}.");
         }
 
-        return new GridCell(id, name, vectorSpec, models[0], (configuration.Training ?? new GridTraining()).Over(training), Functionals: true);
+        if (spec.Image is not { Channels.Count: 1 or 3 } || configuration.TrainingShares is not null)
+        {
+            throw new BadInputException($"{where}: an embedding needs a spec whose image has 1 or 3 channels, and takes no training shares.");
+        }
+
+        string model = VectorModel(configuration, where, "embedding");
+        var result = new List<GridCell>();
+        foreach (int size in configuration.Sizes ?? [spec.Image.Size])
+        {
+            var sized = spec with { NMels = configuration.MelsMatchSize ? size : spec.NMels, Image = spec.Image with { Size = size } };
+            try
+            {
+                sized.Validate();
+            }
+            catch (FeatureSpecException ex)
+            {
+                throw new BadInputException($"{where}, size {size}: {ex.Message}", ex);
+            }
+
+            string id = UniqueId($"{name}-{size}-{embedding}-{model}", where, [.. cells, .. result]);
+            result.Add(new GridCell(id, name, sized, model, (configuration.Training ?? new GridTraining()).Over(training), Vector: embedding));
+        }
+
+        return result;
     }
+
+    private static string VectorModel(GridConfiguration configuration, string where, string kind)
+    {
+        string[] models = configuration.Models ?? [VectorModels[0]];
+        if (models.Length != 1 || !VectorModels.Contains(models[0], StringComparer.Ordinal))
+        {
+            throw new BadInputException($"{where}: a {kind} configuration takes one vector model: {string.Join(", ", VectorModels)} (not {string.Join(", ", models)}).");
+        }
+
+        return models[0];
+    }
+
+    private static string UniqueId(string id, string where, IEnumerable<GridCell> cells) => cells.Any(c => c.Id == id)
+        ? throw new BadInputException($"{where}: the cell {id} appears twice; give the configurations different names.")
+        : id;
 }
