@@ -210,6 +210,29 @@ public sealed class ExperimentCommandTests : IDisposable
         Assert.Contains("voice-logistic is a functionals cell", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void EmbeddingCell_EmbedsEveryImageWithThePretrainedNetwork_AndSaysWhereToGetIt()
+    {
+        string grid = Grid("embedding.json", new
+        {
+            folds = 2,
+            configurations = new object[] { new { name = "emb", spec = "spec.json", sizes = new[] { 8 }, embedding = "resnet18" } },
+        });
+        File.WriteAllBytes(_temp["tiny.onnx"], TinyImageNetwork.OnnxBytes(20, 20));
+        var (code, output, error) = CliRunner.Run(
+            "experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["eout"], "--threads", "1", "--resnet18", _temp["tiny.onnx"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("experiment: 1 of 1 cells", output, StringComparison.Ordinal);
+        Assert.Contains("emb-8-resnet18-logistic: 24 images embedded (3 values each)", error, StringComparison.Ordinal);
+        Assert.Contains("| emb-8-resnet18-logistic | resnet18 of gasf+gadf+mtf (3) | 8 | logistic |", File.ReadAllText(_temp["eout/grid.md"]), StringComparison.Ordinal);
+
+        (code, _, error) = CliRunner.Run(
+            "experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["eout2"], "--threads", "1", "--resnet18", _temp["nowhere.onnx"]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("run infra/get-resnet18.sh", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{ \"configurations\": [ { \"spec\": \"spec.json\", \"preset\": \"default\" } ] }", "exactly one of \"spec\"")]
     [InlineData("{ \"configurations\": [ { \"spec\": \"spec.json\", \"models\": [\"resnet-9000\"] } ] }", "unknown network 'resnet-9000'")]
@@ -219,6 +242,8 @@ public sealed class ExperimentCommandTests : IDisposable
     [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"sizes\": [0] } ] }", "size 0")]
     [InlineData("{ \"configuration\": [] }", "not a valid grid")]
     [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"functionals\": true, \"sizes\": [32] } ] }", "no image sizes")]
+    [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"embedding\": \"vgg\" } ] }", "unknown embedding 'vgg'")]
+    [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"embedding\": \"resnet18\", \"functionals\": true } ] }", "not both")]
     [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"functionals\": true, \"models\": [\"crynet-s\"] } ] }", "one vector model: logistic")]
     [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"training\": { \"stopOn\": \"accuracy\" } } ] }", "stopOn must be")]
     public void BadGrid_IsExit3_SayingWhatIsWrong(string json, string message)

@@ -46,6 +46,12 @@ public sealed class OnnxImageEmbedding : IDisposable
                     throw new InvalidDataException($"{preprocessPath}: its input is {height} × {width}, the network's {Height} × {Width}.");
                 }
 
+                int[] prepared = _preprocess.OutputMetadata.First().Value.Dimensions;
+                if (prepared.Length != 4 || prepared[1] != 3 || prepared[2] != Height || prepared[3] != Width)
+                {
+                    throw new InvalidDataException($"{preprocessPath}: its output is [{string.Join(", ", prepared)}], not the image N × 3 × {Height} × {Width} the network takes.");
+                }
+
                 _preprocessInput = input;
             }
         }
