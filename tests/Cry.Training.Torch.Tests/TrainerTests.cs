@@ -75,6 +75,108 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Fit_MaskAndMixup_AreSeededAndChangeTheTraining()
+    {
+        var train = QuadrantImages.Create(20, seed: 5);
+        var validation = QuadrantImages.Create(6, seed: 6);
+        var augmented = s_fast with { MaskShare = 0.3, MixupAlpha = 0.4 };
+
+        using var plain = Trainer.Fit(train, validation, s_fast, QuadrantImages.Accuracy);
+        using var first = Trainer.Fit(train, validation, augmented, QuadrantImages.Accuracy);
+        using var second = Trainer.Fit(train, validation, augmented, QuadrantImages.Accuracy);
+        using var masked = Trainer.Fit(train, validation, s_fast with { MaskShare = 0.3 }, QuadrantImages.Accuracy);
+        using var mixed = Trainer.Fit(train, validation, s_fast with { MixupAlpha = 0.4 }, QuadrantImages.Accuracy);
+
+        var a = Flatten(first);
+        Assert.Equal(a, Flatten(second));
+        Assert.NotEqual(Flatten(plain), a);
+        Assert.NotEqual(Flatten(plain), Flatten(masked));
+        Assert.NotEqual(Flatten(plain), Flatten(mixed));
+        Assert.NotEqual(Flatten(masked), Flatten(mixed));
+    }
+
+    [Fact]
+    public void Fit_QuadrantToyWithMaskAndMixup_StillLearns()
+    {
+        var train = QuadrantImages.Create(48, seed: 1);
+        var validation = QuadrantImages.Create(12, seed: 2);
+
+        using var model = Trainer.Fit(train, validation, s_fast with { Epochs = 10, MaskShare = 0.25, MixupAlpha = 0.2 }, QuadrantImages.Accuracy);
+
+        double accuracy = QuadrantImages.Accuracy(model.Predict(train.Inputs, train.Count), train.Labels);
+        Assert.True(accuracy >= 0.8, $"train accuracy {accuracy:P0}");
+    }
+
+    [Theory]
+    [InlineData(0.25, 8, 12)]
+    [InlineData(0.5, 5, 7)]
+    [InlineData(0.9, 16, 16)]
+    public void Mask_Always_ZeroesOneBandOfRowsAndOneOfColumnsWithinTheShare(double share, int height, int width)
+    {
+        const int Batch = 6, Channels = 2;
+        var values = Enumerable.Range(1, Batch * Channels * height * width).Select(v => (float)v).ToArray();
+        using var x = tensor(values, [Batch, Channels, height, width]);
+
+        using var masked = Trainer.Mask(x, share, new Random(3), CPU);
+
+        float[] result = masked.data<float>().ToArray();
+        for (int b = 0; b < Batch; b++)
+        {
+            // Which positions are zero must be the same in every channel of an image.
+            bool[,] zero = new bool[height, width];
+            for (int c = 0; c < Channels; c++)
+            {
+                for (int i = 0; i < height; i++)
+                {
+                    for (int j = 0; j < width; j++)
+                    {
+                        int at = (((b * Channels) + c) * height * width) + (i * width) + j;
+                        bool isZero = result[at] == 0f;
+                        Assert.True(isZero || result[at] == values[at], "a value that is not masked is unchanged");
+                        if (c == 0)
+                        {
+                            zero[i, j] = isZero;
+                        }
+                        else
+                        {
+                            Assert.Equal(zero[i, j], isZero);
+                        }
+                    }
+                }
+            }
+
+            // The zeroed rows are full rows, the zeroed columns full columns, each a contiguous band within the share.
+            int[] rows = [.. Enumerable.Range(0, height).Where(i => Enumerable.Range(0, width).All(j => zero[i, j]))];
+            int[] columns = [.. Enumerable.Range(0, width).Where(j => Enumerable.Range(0, height).All(i => zero[i, j]))];
+            Assert.True(rows.Length <= (int)(share * height), $"{rows.Length} rows masked");
+            Assert.True(columns.Length <= (int)(share * width), $"{columns.Length} columns masked");
+            Assert.True(rows.Length == 0 || rows[^1] - rows[0] == rows.Length - 1, "the rows are one band");
+            Assert.True(columns.Length == 0 || columns[^1] - columns[0] == columns.Length - 1, "the columns are one band");
+            for (int i = 0; i < height; i++)
+            {
+                for (int j = 0; j < width; j++)
+                {
+                    Assert.Equal(rows.Contains(i) || columns.Contains(j), zero[i, j]);
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.0)]
+    [InlineData(double.NaN)]
+    public void MaskShare_OutOfRange_Throws(double share) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => s_fast with { MaskShare = share });
+
+    [Theory]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void MixupAlpha_OutOfRange_Throws(double alpha) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => s_fast with { MixupAlpha = alpha });
+
+    [Fact]
     public void Fit_Always_StoresTrainingSetChannelStatistics()
     {
         var train = QuadrantImages.Create(12, channels: 2, seed: 9);

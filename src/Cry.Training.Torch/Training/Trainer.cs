@@ -145,7 +145,7 @@ public static class Trainer
                 var clock = Stopwatch.StartNew();
                 shuffler.Shuffle(order);
                 model.train();
-                double trainLoss = TrainEpoch(model, optimizer, trainX, trainY, weights, order, options.BatchSize, device);
+                double trainLoss = TrainEpoch(model, optimizer, trainX, trainY, weights, order, options, shuffler, device);
 
                 model.eval();
                 var (predicted, lossSum) = Evaluate(model, validationX, validationY, weights, options.BatchSize);
@@ -199,9 +199,11 @@ public static class Trainer
         Tensor labels,
         Tensor weights,
         int[] order,
-        int batchSize,
+        TrainingOptions options,
+        Random random,
         Device device)
     {
+        int batchSize = options.BatchSize;
         double lossSum = 0;
         int seen = 0;
         for (int start = 0; start < order.Length; start += batchSize)
@@ -216,8 +218,28 @@ public static class Trainer
             var index = tensor(order.AsSpan(start, length).ToArray().Select(i => (long)i).ToArray(), device: device);
             var x = inputs.index_select(0, index);
             var y = labels.index_select(0, index);
+            if (options.MaskShare > 0)
+            {
+                x = Mask(x, options.MaskShare, random, device);
+            }
+
             optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(model.forward(x), y, weights);
+            Tensor loss;
+            if (options.MixupAlpha > 0)
+            {
+                // mixup (Zhang et al. 2018): one λ per batch, the batch mixed with a permutation of itself.
+                double lambda = MathNet.Numerics.Distributions.Beta.Sample(random, options.MixupAlpha, options.MixupAlpha);
+                int[] permutation = [.. Enumerable.Range(0, length)];
+                random.Shuffle(permutation);
+                var other = tensor(permutation.Select(i => (long)i).ToArray(), device: device);
+                var logits = model.forward((x * lambda) + (x.index_select(0, other) * (1 - lambda)));
+                loss = (nn.functional.cross_entropy(logits, y, weights) * lambda) + (nn.functional.cross_entropy(logits, y.index_select(0, other), weights) * (1 - lambda));
+            }
+            else
+            {
+                loss = nn.functional.cross_entropy(model.forward(x), y, weights);
+            }
+
             loss.backward();
             optimizer.step();
             lossSum += loss.item<float>() * length;
@@ -225,6 +247,36 @@ public static class Trainer
         }
 
         return seen > 0 ? lossSum / seen : double.NaN;
+    }
+
+    /// <summary>SpecAugment-style masks: per image, one band of rows and one of columns (random widths up to <paramref name="share"/> of the side) set to 0.</summary>
+    /// <remarks>
+    /// On a mel image the bands are a frequency band and a stretch of time (Park et al. 2019); on a Gramian or Markov
+    /// image both axes are time, so a band hides one stretch of the series from half of its pairs. The inputs are
+    /// normalised per channel, so 0 is each channel's training mean.
+    /// </remarks>
+    internal static Tensor Mask(Tensor x, double share, Random random, Device device)
+    {
+        long batch = x.shape[0], height = x.shape[2], width = x.shape[3];
+        var keep = new float[batch * height * width];
+        Array.Fill(keep, 1f);
+        for (long b = 0; b < batch; b++)
+        {
+            int rows = random.Next((int)(share * height) + 1), columns = random.Next((int)(share * width) + 1);
+            int row = random.Next((int)height - rows + 1), column = random.Next((int)width - columns + 1);
+            for (long i = 0; i < height; i++)
+            {
+                for (long j = 0; j < width; j++)
+                {
+                    if ((i >= row && i < row + rows) || (j >= column && j < column + columns))
+                    {
+                        keep[(b * height * width) + (i * width) + j] = 0f;
+                    }
+                }
+            }
+        }
+
+        return x * tensor(keep, [batch, 1, height, width], device: device);
     }
 
     /// <summary>Predicted labels and the sum of the class-weighted per-sample losses, in eval mode without gradients.</summary>

@@ -88,6 +88,42 @@ public sealed record TrainingOptions
     /// <summary>Whether the cross-entropy weighs class k by N / (K · count_k) (see <see cref="Trainer.ClassWeights"/>).</summary>
     public bool ClassWeighted { get; init; } = true;
 
+    /// <summary>
+    /// SpecAugment-style masking of each training image: one band of rows and one band of columns, each of a random
+    /// width up to this share of the side, set to 0 (the normalised mean); 0 (the default) masks nothing.
+    /// </summary>
+    public double MaskShare
+    {
+        get;
+        init
+        {
+            if (!(value >= 0 && value < 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(MaskShare), value, "The mask share must lie in [0, 1).");
+            }
+
+            field = value;
+        }
+    }
+
+    /// <summary>
+    /// mixup: each training batch is mixed with a shuffled copy of itself, inputs and targets by λ ~ Beta(α, α) with
+    /// this α; 0 (the default) turns it off.
+    /// </summary>
+    public double MixupAlpha
+    {
+        get;
+        init
+        {
+            if (!(value >= 0 && double.IsFinite(value)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(MixupAlpha), value, "mixup's α must be 0 (off) or a positive finite number.");
+            }
+
+            field = value;
+        }
+    }
+
     /// <summary>Seed of the weight initialisation, dropout and the shuffling of the training order.</summary>
     public long Seed { get; init; }
 
