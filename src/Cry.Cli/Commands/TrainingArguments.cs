@@ -144,6 +144,11 @@ internal sealed class TrainingArguments
     public ExperimentOptions Experiment(ParseResult parse, int folds = 5, EvaluationProtocol protocol = EvaluationProtocol.Grouped)
     {
         CheckDevice(parse.GetValue(Device)!);
+        string model = parse.GetValue(Model)!;
+        if (!ModelFactory.Names.Contains(model, StringComparer.OrdinalIgnoreCase) && ModelFactory.ExperimentNames.Contains(model, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"{model} is an experiment network (`cry experiment`): a bundle holds {string.Join(", ", ModelFactory.Names)}.");
+        }
 
         try
         {
@@ -154,7 +159,7 @@ internal sealed class TrainingArguments
                 Seed = (ulong)parse.GetValue(Seed),
                 Training = new TrainingOptions
                 {
-                    Model = parse.GetValue(Model)!,
+                    Model = model,
                     Epochs = parse.GetValue(Epochs),
                     BatchSize = parse.GetValue(BatchSize),
                     LearningRate = parse.GetValue(LearningRate),

@@ -5,8 +5,9 @@ namespace Cry.Training.Torch;
 
 /// <summary>Creates the networks by name.</summary>
 /// <remarks>
-/// Every network is a <see cref="Sequential"/> of named standard layers only (Conv2d, BatchNorm2d, ReLU,
-/// MaxPool2d, AdaptiveAvgPool2d, Dropout, Flatten, Linear), without custom forward code.
+/// Every network of <see cref="Names"/> is a <see cref="Sequential"/> of named standard layers only (Conv2d,
+/// BatchNorm2d, ReLU, MaxPool2d, AdaptiveAvgPool2d, Dropout, Flatten, Linear), without custom forward code, so the
+/// exporter can write it; <see cref="ResNet18"/> adds residual blocks and is for experiments only.
 /// </remarks>
 public static class ModelFactory
 {
@@ -16,11 +17,17 @@ public static class ModelFactory
     /// </summary>
     public const string DefaultName = CryNetXs.Name;
 
-    /// <summary>The known network names.</summary>
+    /// <summary>The networks a model bundle can hold (exported to ONNX).</summary>
     public static IReadOnlyList<string> Names { get; } = [CryNetS.Name, CryNetXs.Name, PaperNet.Name];
 
+    /// <summary>
+    /// Every network cross-validation can train: <see cref="Names"/> and <see cref="ResNet18"/>, which experiments
+    /// fine-tune from ImageNet weights but a bundle cannot hold (its residual blocks are not exported).
+    /// </summary>
+    public static IReadOnlyList<string> ExperimentNames { get; } = [.. Names, ResNet18.Name];
+
     /// <summary>Creates network <paramref name="name"/> (case-insensitive) with fresh weights.</summary>
-    /// <param name="name">A name from <see cref="Names"/>.</param>
+    /// <param name="name">A name from <see cref="ExperimentNames"/>.</param>
     /// <param name="inputChannels">Channels C of the input image.</param>
     /// <param name="inputSize">Side S of the (square) input image.</param>
     /// <param name="classCount">Number of output logits.</param>
@@ -34,8 +41,9 @@ public static class ModelFactory
             CryNetS.Name => CryNetS.Create(inputChannels, inputSize, classCount),
             CryNetXs.Name => CryNetXs.Create(inputChannels, inputSize, classCount),
             PaperNet.Name => PaperNet.Create(inputChannels, inputSize, classCount),
+            ResNet18.Name => ResNet18.Create(inputChannels, inputSize, classCount),
             _ => throw new ArgumentException(
-                $"Unknown model '{name}'. Known models: {string.Join(", ", Names)}.", nameof(name)),
+                $"Unknown model '{name}'. Known models: {string.Join(", ", ExperimentNames)}.", nameof(name)),
         };
     }
 }

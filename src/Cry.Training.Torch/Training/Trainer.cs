@@ -70,6 +70,16 @@ public static class Trainer
             options.Model, train.Channels, Math.Min(train.Height, train.Width), train.ClassCount);
         try
         {
+            if (options.PretrainedWeights is { } pretrained)
+            {
+                if (options.Model != ResNet18.Name)
+                {
+                    throw new ArgumentException($"Pretrained weights initialise {ResNet18.Name} only, not {options.Model}.", nameof(options));
+                }
+
+                ResNet18.LoadImageNet(model, pretrained);
+            }
+
             model.to(device);
             int bestEpoch = Run(model, device, normalization, train, validation, options, validationScore, progress, out var history);
             model.eval();

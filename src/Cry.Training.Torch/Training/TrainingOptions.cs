@@ -10,17 +10,17 @@ public sealed record TrainingOptions
     /// <summary>The known device names.</summary>
     public static IReadOnlyList<string> DeviceNames { get; } = ["auto", "cpu", "cuda"];
 
-    /// <summary>Network name, one of <see cref="ModelFactory.Names"/>.</summary>
+    /// <summary>Network name, one of <see cref="ModelFactory.ExperimentNames"/>.</summary>
     public string Model
     {
         get;
         init
         {
             ArgumentNullException.ThrowIfNull(value);
-            if (!ModelFactory.Names.Contains(value, StringComparer.OrdinalIgnoreCase))
+            if (!ModelFactory.ExperimentNames.Contains(value, StringComparer.OrdinalIgnoreCase))
             {
                 throw new ArgumentException(
-                    $"Unknown model '{value}'. Known models: {string.Join(", ", ModelFactory.Names)}.", nameof(Model));
+                    $"Unknown model '{value}'. Known models: {string.Join(", ", ModelFactory.ExperimentNames)}.", nameof(Model));
             }
 
             field = value.ToLowerInvariant();
@@ -123,6 +123,12 @@ public sealed record TrainingOptions
             field = value;
         }
     }
+
+    /// <summary>
+    /// For <see cref="ResNet18"/>: an ONNX ResNet18 whose ImageNet weights initialise every layer but the classifier
+    /// (<see cref="ResNet18.LoadImageNet"/>); null trains from fresh weights.
+    /// </summary>
+    public string? PretrainedWeights { get; init; }
 
     /// <summary>Seed of the weight initialisation, dropout and the shuffling of the training order.</summary>
     public long Seed { get; init; }
