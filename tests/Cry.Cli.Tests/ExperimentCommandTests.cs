@@ -211,6 +211,62 @@ public sealed class ExperimentCommandTests : IDisposable
     }
 
     [Fact]
+    public void EnsembleCell_AveragesItsMembersOutOfFoldProbabilities_WithoutTraining()
+    {
+        string grid = Grid("ensemble.json", new
+        {
+            folds = 2,
+            training = new { epochs = 1, patience = 0 },
+            configurations = new object[]
+            {
+                new { name = "both", ensemble = new[] { "small-8-crynet-xs", "voice-logistic" } },
+                new { name = "small", spec = "spec.json", sizes = new[] { 8 } },
+                new { name = "voice", spec = "spec.json", functionals = true },
+            },
+        });
+        var (code, output, error) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["ens"], "--threads", "1", "--device", "cpu");
+        Assert.True(code == 0, error);
+        Assert.Contains("experiment: 3 of 3 cells", output, StringComparison.Ordinal);
+        Assert.Contains("both-ensemble: mean of 2 cells' out-of-fold probabilities", error, StringComparison.Ordinal);
+        Assert.Contains("| both-ensemble | mean of small-8-crynet-xs + voice-logistic | — | ensemble |", File.ReadAllText(_temp["ens/grid.md"]), StringComparison.Ordinal);
+
+        // The ensemble's probabilities are the mean of its members' for every clip, matched by clip id.
+        var network = Predictions("ens/cells/small-8-crynet-xs.json");
+        var vector = Predictions("ens/cells/voice-logistic.json");
+        var pooled = Predictions("ens/cells/both-ensemble.json");
+        Assert.Equal(24, pooled.Count);
+        Assert.Equal(network.Keys.Order(), vector.Keys.Order());
+        foreach (var (clip, p) in pooled)
+        {
+            Assert.Equal(3, p.Length);
+            for (int k = 0; k < p.Length; k++)
+            {
+                Assert.Equal((network[clip][k] + vector[clip][k]) / 2, p[k], 1e-5);
+            }
+        }
+
+        (code, output, _) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["ens"], "--list");
+        Assert.Equal(0, code);
+        Assert.Contains("both-ensemble\tcomputed from its members\tensemble of small-8-crynet-xs, voice-logistic", output, StringComparison.Ordinal);
+
+        // Without a member the ensemble is not computed, and says which member is missing.
+        (code, output, error) = CliRunner.Run("experiment", "--grid", grid, "--data", _temp["data"], "--out", _temp["ens2"], "--threads", "1", "--only", "voice");
+        Assert.True(code == 0, error);
+        Assert.Contains("both-ensemble: not computed: its member small-8-crynet-xs has not run", error, StringComparison.Ordinal);
+        Assert.Contains("1 of 3 cells", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>A stored cell's out-of-fold probabilities by clip id.</summary>
+    private Dictionary<string, double[]> Predictions(string cellFile)
+    {
+        var predictions = JsonDocument.Parse(File.ReadAllText(_temp[cellFile])).RootElement.GetProperty("predictions");
+        string[] clips = [.. predictions.GetProperty("Clips").EnumerateArray().Select(c => c.GetString()!)];
+        double[] p = [.. predictions.GetProperty("Probabilities").EnumerateArray().Select(v => v.GetDouble())];
+        int classes = p.Length / clips.Length;
+        return clips.Select((clip, i) => (clip, i)).ToDictionary(c => c.clip, c => p.AsSpan(c.i * classes, classes).ToArray());
+    }
+
+    [Fact]
     public void EmbeddingCell_EmbedsEveryImageWithThePretrainedNetwork_AndSaysWhereToGetIt()
     {
         string grid = Grid("embedding.json", new
@@ -231,6 +287,21 @@ public sealed class ExperimentCommandTests : IDisposable
         Assert.NotEqual(0, code);
         Assert.Contains("run infra/get-resnet18.sh", error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+
+        // The fine-tuned network needs the same file, and says so before it trains anything.
+        string tuned = Grid("tuned.json", new
+        {
+            folds = 2,
+            model = "resnet18",
+            training = new { epochs = 1, patience = 0 },
+            configurations = new[] { new { name = "tuned", spec = "spec.json", sizes = new[] { 8 } } },
+        });
+        (code, _, error) = CliRunner.Run(
+            "experiment", "--grid", tuned, "--data", _temp["data"], "--out", _temp["tout"], "--threads", "1", "--resnet18", _temp["nowhere.onnx"]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("tuned-8-resnet18: the ResNet18 network is not at", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("epoch 1/1", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -246,6 +317,11 @@ public sealed class ExperimentCommandTests : IDisposable
     [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"embedding\": \"resnet18\", \"functionals\": true } ] }", "not both")]
     [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"functionals\": true, \"models\": [\"crynet-s\"] } ] }", "one vector model: logistic")]
     [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"training\": { \"stopOn\": \"accuracy\" } } ] }", "stopOn must be")]
+    [InlineData("{ \"configurations\": [ { \"preset\": \"default\", \"training\": { \"maskShare\": 1 } } ] }", "maskShare must lie in [0, 1)")]
+    [InlineData("{ \"configurations\": [ { \"name\": \"e\", \"ensemble\": [\"a-8-crynet-xs\", \"b\"] }, { \"name\": \"a\", \"spec\": \"spec.json\", \"sizes\": [8] } ] }", "member 'b' is not a cell of this grid")]
+    [InlineData("{ \"configurations\": [ { \"name\": \"e\", \"ensemble\": [\"a-8-crynet-xs\"] }, { \"name\": \"a\", \"spec\": \"spec.json\", \"sizes\": [8] } ] }", "at least two different cells")]
+    [InlineData("{ \"configurations\": [ { \"name\": \"e\", \"preset\": \"default\", \"ensemble\": [\"x\", \"y\"] } ] }", "an ensemble names only")]
+    [InlineData("{ \"training\": { \"mixup\": -0.2 }, \"configurations\": [ { \"preset\": \"default\" } ] }", "mixup (the α of Beta(α, α)) must be")]
     public void BadGrid_IsExit3_SayingWhatIsWrong(string json, string message)
     {
         string grid = _temp["bad.json"];

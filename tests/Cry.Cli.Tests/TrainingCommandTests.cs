@@ -151,6 +151,17 @@ public sealed class TrainingCommandTests : IDisposable
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("train")]
+    [InlineData("evaluate")]
+    public void TrainOrEvaluate_ExperimentNetwork_IsAUsageErrorNamingTheBundleNetworks(string command)
+    {
+        var (code, _, error) = CliRunner.Run(command, "--data", _temp["data"], "--spec", _temp["spec.json"], "--model", "resnet18", "--out", _temp["r18"]);
+        Assert.Equal(2, code);
+        Assert.Contains("resnet18 is an experiment network", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Train_SpecWithoutImage_IsAUsageError()
     {

@@ -69,6 +69,11 @@ internal sealed record GridCellResult
 
     [JsonPropertyName("baselines")]
     public required BaselineMetrics[] Baselines { get; init; }
+
+    /// <summary>Every clip's pooled out-of-fold probabilities, for ensembles of cells (null in cells stored before they were kept).</summary>
+    [JsonPropertyName("predictions")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public OutOfFoldPredictions? Predictions { get; init; }
 }
 
 /// <summary>
@@ -124,6 +129,12 @@ internal static class ExperimentCommand
             {
                 foreach (var cell in cells)
                 {
+                    if (cell.IsEnsemble)
+                    {
+                        output.WriteLine($"{cell.Id}\tcomputed from its members\tensemble of {string.Join(", ", cell.Members!)}");
+                        continue;
+                    }
+
                     bool done = TryReadResult(Path.Combine(cellsFolder, cell.Id + ".json")) is { } r && r.Signature == cell.Signature(file.Folds, file.Seed) + exclusion && r.Clips == dataset.Count;
                     output.WriteLine($"{cell.Id}\t{(done ? "done" : "to run")}\tfeatures {(cell.IsVector ? $"{cell.Vector} of " : string.Empty)}{cell.Spec.Id}");
                 }
@@ -134,13 +145,24 @@ internal static class ExperimentCommand
             if (parse.GetValue(nested))
             {
                 var chosen = prefixes.Length == 0 ? cells : [.. cells.Where(c => prefixes.Any(p => c.Id.StartsWith(p, StringComparison.Ordinal)))];
-                return RunNested(chosen, file, dataset, cacheFolder, deviceName, threadCount, parse.GetValue(innerFolds), outPath, output, error);
+                return RunNested(chosen, file, dataset, cacheFolder, deviceName, threadCount, parse.GetValue(innerFolds), parse.GetValue(resnet18), outPath, output, error);
             }
 
             var results = new List<GridCellResult>();
             for (int i = 0; i < cells.Count; i++)
             {
                 var cell = cells[i];
+                if (cell.IsEnsemble)
+                {
+                    if (Ensemble(cell, results, file, error) is { } pooled)
+                    {
+                        File.WriteAllText(Path.Combine(cellsFolder, cell.Id + ".json"), JsonSerializer.Serialize(pooled, s_json));
+                        results.Add(pooled);
+                    }
+
+                    continue;
+                }
+
                 string resultPath = Path.Combine(cellsFolder, cell.Id + ".json");
                 string signature = cell.Signature(file.Folds, file.Seed) + exclusion;
                 if (TryReadResult(resultPath) is { } stored && stored.Signature == signature && stored.Clips == dataset.Count)
@@ -188,16 +210,16 @@ internal static class ExperimentCommand
     private const int MaxNestedCandidates = 6;
 
     private static int RunNested(
-        IReadOnlyList<GridCell> cells, GridFile file, ClipDataset dataset, string cacheFolder, string device, int threads, int innerFolds, string outPath, TextWriter output, TextWriter error)
+        IReadOnlyList<GridCell> cells, GridFile file, ClipDataset dataset, string cacheFolder, string device, int threads, int innerFolds, string? resnet18, string outPath, TextWriter output, TextWriter error)
     {
         if (cells.Count is < 2 or > MaxNestedCandidates)
         {
             throw new UsageException($"--nested chooses among 2 to {MaxNestedCandidates} cells; the grid (with --only) has {cells.Count}.");
         }
 
-        if (cells.FirstOrDefault(c => c.IsVector) is { } vectorCell)
+        if (cells.FirstOrDefault(c => c.IsVector || c.IsEnsemble) is { } vectorCell)
         {
-            throw new UsageException($"--nested chooses among networks; {vectorCell.Id} is a {vectorCell.Vector} cell (leave it out with --only).");
+            throw new UsageException($"--nested chooses among networks; {vectorCell.Id} is {(vectorCell.IsEnsemble ? "an ensemble" : $"a {vectorCell.Vector}")} cell (leave it out with --only).");
         }
 
         if (cells.Any(c => c.Share < 1))
@@ -210,7 +232,7 @@ internal static class ExperimentCommand
             throw new UsageException("--inner-folds must be at least 2.");
         }
 
-        var candidates = cells.Select(c => new NestedCandidate(c.Id, CellFeatures(c, dataset, cacheFolder, threads), CellOptions(c, file, device, threads))).ToList();
+        var candidates = cells.Select(c => new NestedCandidate(c.Id, CellFeatures(c, dataset, cacheFolder, threads), CellOptions(c, file, device, threads, resnet18))).ToList();
         var watch = Stopwatch.StartNew();
         NestedResult result;
         try
@@ -271,9 +293,10 @@ internal static class ExperimentCommand
     private static string Sign(ChoiceGain gain) => gain.Better ? " **> 0**" : gain.Worse ? " **< 0**" : string.Empty;
 
     /// <summary>The cross-validation options of a cell.</summary>
-    private static ExperimentOptions CellOptions(GridCell cell, GridFile file, string device, int threads)
+    private static ExperimentOptions CellOptions(GridCell cell, GridFile file, string device, int threads, string? resnet18)
     {
         var training = cell.Training;
+        string? pretrained = cell.Model == ResNet18.Name ? ResNet18File(resnet18, cell.Id) : null;
         try
         {
             return new ExperimentOptions
@@ -290,6 +313,9 @@ internal static class ExperimentCommand
                     LearningRate = training.LearningRate!.Value,
                     Patience = training.Patience!.Value,
                     StopOn = TrainingArguments.StopRule(training.StopOn),
+                    MaskShare = training.MaskShare ?? 0,
+                    MixupAlpha = training.Mixup ?? 0,
+                    PretrainedWeights = pretrained,
                     Seed = file.Seed,
                     Device = device,
                     Threads = threads,
@@ -323,7 +349,7 @@ internal static class ExperimentCommand
         }
 
         var features = CellFeatures(cell, dataset, cacheFolder, threads);
-        var options = CellOptions(cell, file, device, threads);
+        var options = CellOptions(cell, file, device, threads, resnet18);
         var watch = Stopwatch.StartNew();
         CrossValidationResult run;
         try
@@ -358,6 +384,70 @@ internal static class ExperimentCommand
             FoldBalancedAccuracy = folds?.BalancedAccuracy ?? new MeanStd(double.NaN, double.NaN, 0),
             TrainingSeconds = watch.Elapsed.TotalSeconds,
             Baselines = report.Baselines,
+            Predictions = Predictions(features.Dataset, run.Actual, run.Probabilities),
+        };
+    }
+
+    /// <summary>The pooled out-of-fold predictions of a cell, one row per clip of its dataset.</summary>
+    private static OutOfFoldPredictions Predictions(ClipDataset clips, int[] actual, float[] probabilities) => new(
+        [.. clips.Labels], [.. clips.Clips.Select(c => c.ClipId)], [.. clips.Clips.Select(c => c.Group)], actual, probabilities);
+
+    /// <summary>
+    /// An ensemble cell: the mean of its members' stored out-of-fold probabilities, scored like a cell; null (with a
+    /// line saying why) while a member has not run or was stored without its predictions.
+    /// </summary>
+    private static GridCellResult? Ensemble(GridCell cell, IReadOnlyList<GridCellResult> results, GridFile file, TextWriter error)
+    {
+        var members = new List<GridCellResult>();
+        foreach (string id in cell.Members!)
+        {
+            if (results.FirstOrDefault(r => r.Id == id) is not { } member)
+            {
+                error.WriteLine($"cry: {cell.Id}: not computed: its member {id} has not run (see --only).");
+                return null;
+            }
+
+            if (member.Predictions is null)
+            {
+                error.WriteLine($"cry: {cell.Id}: not computed: {id} was stored without its predictions; delete its cells/{id}.json to run it again.");
+                return null;
+            }
+
+            members.Add(member);
+        }
+
+        (MetricsReport Report, OutOfFoldPredictions Pooled) ensemble;
+        try
+        {
+            ensemble = OutOfFoldEnsemble.Evaluate([.. members.Select(m => m.Predictions!)], file.Folds, (ulong)file.Seed);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new BadInputException($"{cell.Id}: {ex.Message.Split(" (Parameter", 2)[0]}", ex);
+        }
+
+        var report = ensemble.Report;
+        error.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"cry: {cell.Id}: mean of {members.Count} cells' out-of-fold probabilities: macro-F1 {report.MacroF1:0.000}, balanced accuracy {report.BalancedAccuracy:0.000}"));
+        return new GridCellResult
+        {
+            Id = cell.Id,
+            Signature = string.Join('|', members.Select(m => m.Signature)),
+            SpecId = string.Join('+', members.Select(m => m.SpecId).Distinct(StringComparer.Ordinal)),
+            Channels = "mean of " + string.Join(" + ", members.Select(m => m.Id)),
+            Size = 0,
+            Model = cell.Model,
+            Clips = ensemble.Pooled.Clips.Length,
+            Name = cell.Name,
+            MacroF1 = report.ConfidenceIntervals?.MacroF1 ?? new ConfidenceInterval(report.MacroF1, double.NaN, double.NaN),
+            BalancedAccuracy = report.ConfidenceIntervals?.BalancedAccuracy ?? new ConfidenceInterval(report.BalancedAccuracy, double.NaN, double.NaN),
+            LogLoss = report.LogLoss,
+            FoldMacroF1 = report.Folds?.MacroF1 ?? new MeanStd(double.NaN, double.NaN, 0),
+            FoldBalancedAccuracy = report.Folds?.BalancedAccuracy ?? new MeanStd(double.NaN, double.NaN, 0),
+            TrainingSeconds = members.Sum(m => m.TrainingSeconds),
+            Baselines = report.Baselines,
+            Predictions = ensemble.Pooled,
         };
     }
 
@@ -371,9 +461,10 @@ internal static class ExperimentCommand
         var watch = Stopwatch.StartNew();
         VectorCrossValidationResult run;
         string channels;
+        ClipDataset clips;
         try
         {
-            var (clips, vectors) = cell.Vector == ExperimentGrid.FunctionalsFeatures
+            (clips, var vectors) = cell.Vector == ExperimentGrid.FunctionalsFeatures
                 ? Functionals(cell, dataset, cacheFolder, threads, error)
                 : Embeddings(cell, dataset, cacheFolder, threads, resnet18, error);
             channels = cell.Vector == ExperimentGrid.FunctionalsFeatures
@@ -411,6 +502,7 @@ internal static class ExperimentCommand
             FoldBalancedAccuracy = report.Folds?.BalancedAccuracy ?? new MeanStd(double.NaN, double.NaN, 0),
             TrainingSeconds = watch.Elapsed.TotalSeconds,
             Baselines = report.Baselines,
+            Predictions = Predictions(clips, run.Actual, run.Probabilities),
         };
     }
 
@@ -429,12 +521,8 @@ internal static class ExperimentCommand
     private static (ClipDataset Clips, IReadOnlyList<float[]> Vectors) Embeddings(
         GridCell cell, ClipDataset dataset, string cacheFolder, int threads, string? resnet18, TextWriter error)
     {
-        string network = resnet18 ?? DefaultResNet18();
+        string network = ResNet18File(resnet18, cell.Id);
         string preprocess = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(network))!, "..", "ResNetPrepOnnx", "ResNetPreprocess.onnx");
-        if (!File.Exists(network))
-        {
-            throw new ResourceUnavailableException($"{cell.Id}: the ResNet18 network is not at {network}; run infra/get-resnet18.sh (it prints the path), or give --resnet18 PATH.");
-        }
 
         var images = CellFeatures(cell with { Training = cell.Training with { Augment = false } }, dataset, cacheFolder, threads);
         foreach (var skipped in images.Skipped)
@@ -465,6 +553,15 @@ internal static class ExperimentCommand
             error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cry: {cell.Id}: {vectors.Length} images embedded ({embedding.Dimension} values each) in {watch.Elapsed.TotalSeconds:0} s"));
             return (images.Dataset, vectors);
         }
+    }
+
+    /// <summary>The ImageNet ResNet18 ONNX file (<c>--resnet18</c>, else where infra/get-resnet18.sh puts it), which must exist.</summary>
+    private static string ResNet18File(string? option, string cellId)
+    {
+        string network = option ?? DefaultResNet18();
+        return File.Exists(network)
+            ? network
+            : throw new ResourceUnavailableException($"{cellId}: the ResNet18 network is not at {network}; run infra/get-resnet18.sh (it prints the path), or give --resnet18 PATH.");
     }
 
     /// <summary>Where infra/get-resnet18.sh leaves the network: the NuGet cache's Microsoft.ML.DnnImageFeaturizer.ResNet18 0.24.0.</summary>

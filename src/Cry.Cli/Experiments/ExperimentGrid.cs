@@ -27,6 +27,16 @@ internal sealed record GridTraining
     [JsonPropertyName("augment")]
     public bool? Augment { get; init; }
 
+    /// <summary>SpecAugment masking (see <see cref="TrainingOptions.MaskShare"/>); left out of the cell signature when unset.</summary>
+    [JsonPropertyName("maskShare")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MaskShare { get; init; }
+
+    /// <summary>mixup's α (see <see cref="TrainingOptions.MixupAlpha"/>); left out of the cell signature when unset.</summary>
+    [JsonPropertyName("mixup")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Mixup { get; init; }
+
     /// <summary>These settings, with the unset ones taken from <paramref name="fallback"/>.</summary>
     public GridTraining Over(GridTraining? fallback) => fallback is null ? this : new GridTraining
     {
@@ -36,6 +46,8 @@ internal sealed record GridTraining
         LearningRate = LearningRate ?? fallback.LearningRate,
         StopOn = StopOn ?? fallback.StopOn,
         Augment = Augment ?? fallback.Augment,
+        MaskShare = MaskShare ?? fallback.MaskShare,
+        Mixup = Mixup ?? fallback.Mixup,
     };
 }
 
@@ -82,6 +94,10 @@ internal sealed record GridConfiguration
     /// <summary>A pretrained image network whose frozen embedding of the spec's image feeds a vector model (<c>resnet18</c>).</summary>
     [JsonPropertyName("embedding")]
     public string? Embedding { get; init; }
+
+    /// <summary>Ids of other cells of the grid whose out-of-fold probabilities are averaged (an ensemble; no spec, no training).</summary>
+    [JsonPropertyName("ensemble")]
+    public string[]? Ensemble { get; init; }
 }
 
 /// <summary>A grid file: shared settings and the configurations whose cross-products are the cells.</summary>
@@ -116,10 +132,14 @@ internal sealed record GridFile
 /// spec's acoustic functionals; an embedding name (<c>resnet18</c>) for a vector model on a pretrained network's
 /// embedding of the image.
 /// </param>
-internal sealed record GridCell(string Id, string Name, FeatureSpec Spec, string Model, GridTraining Training, double Share = 1, int Repeat = 0, string? Vector = null)
+/// <param name="Members">For an ensemble, the ids of the cells whose out-of-fold probabilities it averages; else null.</param>
+internal sealed record GridCell(string Id, string Name, FeatureSpec Spec, string Model, GridTraining Training, double Share = 1, int Repeat = 0, string? Vector = null, string[]? Members = null)
 {
     /// <summary>Whether the cell trains a vector model (on functionals or an embedding) rather than a network.</summary>
     public bool IsVector => Vector is not null;
+
+    /// <summary>Whether the cell is an ensemble of other cells (computed from their stored predictions, never trained).</summary>
+    public bool IsEnsemble => Members is not null;
 
     /// <summary>What the cell's result depends on besides the data: a cached result with another signature is run again.</summary>
     public string Signature(int folds, long seed) => Vector == ExperimentGrid.FunctionalsFeatures
@@ -179,9 +199,16 @@ internal static class ExperimentGrid
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var cells = new List<GridCell>();
         var training = (grid.Training ?? new GridTraining()).Over(Defaults);
+        var ensembles = new List<(GridConfiguration Configuration, string Where)>();
         foreach (var (configuration, index) in grid.Configurations.Select((c, i) => (c, i)))
         {
             string where = $"{path}: configuration {index + 1}";
+            if (configuration.Ensemble is not null)
+            {
+                ensembles.Add((configuration, where));
+                continue;
+            }
+
             if ((configuration.Spec is null) == (configuration.Preset is null))
             {
                 throw new BadInputException($"{where}: give exactly one of \"spec\" (a spec file) and \"preset\".");
@@ -199,11 +226,7 @@ internal static class ExperimentGrid
                 throw new BadInputException($"{where}: {ex.Message}", ex);
             }
 
-            string name = configuration.Name ?? configuration.Preset ?? Path.GetFileNameWithoutExtension(configuration.Spec!);
-            if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
-            {
-                throw new BadInputException($"{where}: the name '{name}' must be letters, digits, '-', '_' or '.' (it names the cell's result file).");
-            }
+            string name = CheckName(configuration.Name ?? configuration.Preset ?? Path.GetFileNameWithoutExtension(configuration.Spec!), where);
 
             if (configuration.Functionals)
             {
@@ -233,6 +256,16 @@ internal static class ExperimentGrid
                 throw new BadInputException($"{where}: stopOn must be loss, macro-f1 or none, not '{cellTraining.StopOn}'.");
             }
 
+            if (cellTraining.MaskShare is { } mask && !(mask >= 0 && mask < 1))
+            {
+                throw new BadInputException($"{where}: maskShare must lie in [0, 1), not {mask}.");
+            }
+
+            if (cellTraining.Mixup is { } mixup && !(mixup >= 0 && double.IsFinite(mixup)))
+            {
+                throw new BadInputException($"{where}: mixup (the α of Beta(α, α)) must be 0 (off) or positive, not {mixup}.");
+            }
+
             foreach (int size in configuration.Sizes ?? [spec.Image.Size])
             {
                 var sized = spec with { NMels = configuration.MelsMatchSize ? size : spec.NMels, Image = spec.Image with { Size = size } };
@@ -247,9 +280,9 @@ internal static class ExperimentGrid
 
                 foreach (string model in configuration.Models ?? [grid.Model])
                 {
-                    if (!ModelFactory.Names.Contains(model, StringComparer.Ordinal))
+                    if (!ModelFactory.ExperimentNames.Contains(model, StringComparer.Ordinal))
                     {
-                        throw new BadInputException($"{where}: unknown network '{model}'; known: {string.Join(", ", ModelFactory.Names)}.");
+                        throw new BadInputException($"{where}: unknown network '{model}'; known: {string.Join(", ", ModelFactory.ExperimentNames)}.");
                     }
 
                     foreach (double share in configuration.TrainingShares ?? [1.0])
@@ -269,7 +302,39 @@ internal static class ExperimentGrid
             }
         }
 
+        foreach (var (configuration, where) in ensembles)
+        {
+            cells.Add(EnsembleCell(configuration, where, cells));
+        }
+
         return (grid, cells);
+    }
+
+    /// <summary>An ensemble configuration's cell: two or more other cells of the grid (not ensembles), by id.</summary>
+    private static GridCell EnsembleCell(GridConfiguration configuration, string where, List<GridCell> cells)
+    {
+        if (configuration.Spec is not null || configuration.Preset is not null || configuration.Sizes is not null || configuration.Models is not null
+            || configuration.Training is not null || configuration.TrainingShares is not null || configuration.Functionals || configuration.Embedding is not null || configuration.MelsMatchSize)
+        {
+            throw new BadInputException($"{where}: an ensemble names only \"name\" and \"ensemble\" (the ids of the cells it averages); it has no spec, sizes, networks or training of its own.");
+        }
+
+        string name = CheckName(configuration.Name ?? throw new BadInputException($"{where}: an ensemble needs a \"name\"."), where);
+        string[] members = configuration.Ensemble!;
+        if (members.Length < 2 || members.Distinct(StringComparer.Ordinal).Count() != members.Length)
+        {
+            throw new BadInputException($"{where}: an ensemble averages at least two different cells, not [{string.Join(", ", members)}].");
+        }
+
+        var resolved = new List<GridCell>();
+        foreach (string member in members)
+        {
+            resolved.Add(cells.FirstOrDefault(c => c.Id == member && !c.IsEnsemble)
+                ?? throw new BadInputException($"{where}: the ensemble's member '{member}' is not a cell of this grid (cells: {string.Join(", ", cells.Where(c => !c.IsEnsemble).Select(c => c.Id))})."));
+        }
+
+        string id = UniqueId($"{name}-ensemble", where, cells);
+        return new GridCell(id, name, resolved[0].Spec, "ensemble", resolved[0].Training, Members: members);
     }
 
     /// <summary>The one cell of a functionals configuration: no image sizes, no training shares, a vector model.</summary>
@@ -341,6 +406,10 @@ internal static class ExperimentGrid
 
         return models[0];
     }
+
+    private static string CheckName(string name, string where) => name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        ? throw new BadInputException($"{where}: the name '{name}' must be letters, digits, '-', '_' or '.' (it names the cell's result file).")
+        : name;
 
     private static string UniqueId(string id, string where, IEnumerable<GridCell> cells) => cells.Any(c => c.Id == id)
         ? throw new BadInputException($"{where}: the cell {id} appears twice; give the configurations different names.")
