@@ -302,6 +302,15 @@ public sealed class ExperimentCommandTests : IDisposable
         Assert.Contains("tuned-8-resnet18: the ResNet18 network is not at", error, StringComparison.Ordinal);
         Assert.DoesNotContain("epoch 1/1", error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+
+        // A file that is not the network is bad input that names the cell, not an internal error.
+        File.WriteAllText(_temp["garbage.onnx"], "not a network");
+        (code, _, error) = CliRunner.Run(
+            "experiment", "--grid", tuned, "--data", _temp["data"], "--out", _temp["tout2"], "--threads", "1", "--device", "cpu", "--resnet18", _temp["garbage.onnx"]);
+        Assert.Equal(3, code);
+        Assert.Contains("tuned-8-resnet18: ", error, StringComparison.Ordinal);
+        Assert.Contains("is not an ONNX model", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", error, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -239,7 +239,7 @@ internal static class ExperimentCommand
         {
             result = NestedCrossValidation.Run(candidates, innerFolds, new BootstrapOptions { Seed = (ulong)file.Seed }, line => error.WriteLine($"cry: {line}"));
         }
-        catch (DatasetException ex)
+        catch (Exception ex) when (ex is DatasetException or InvalidDataException)
         {
             throw new BadInputException($"nested cross-validation: {ex.Message}", ex);
         }
@@ -361,32 +361,42 @@ internal static class ExperimentCommand
         {
             throw new BadInputException($"{cell.Id}: {ex.Message}", ex);
         }
-
-        var report = run.Report;
-        var intervals = report.ConfidenceIntervals;
-        var folds = report.Folds;
-        return new GridCellResult
+        catch (InvalidDataException ex) when (options.Training.PretrainedWeights is not null)
         {
-            Id = cell.Id,
+            throw new BadInputException($"{cell.Id}: {ex.Message}", ex);
+        }
+
+        return Scored(cell, run.Report, Predictions(features.Dataset, run.Actual, run.Probabilities)) with
+        {
             Signature = signature,
-            SpecId = cell.Spec.Id,
             Channels = string.Join('+', cell.Spec.Image!.Channels).ToLowerInvariant(),
-            Size = cell.Spec.Image.Size,
-            Model = cell.Model,
             Clips = dataset.Count,
             TrainingShare = cell.Share,
             Repeat = cell.Repeat,
-            Name = cell.Name,
-            MacroF1 = intervals?.MacroF1 ?? new ConfidenceInterval(report.MacroF1, double.NaN, double.NaN),
-            BalancedAccuracy = intervals?.BalancedAccuracy ?? new ConfidenceInterval(report.BalancedAccuracy, double.NaN, double.NaN),
-            LogLoss = report.LogLoss,
-            FoldMacroF1 = folds?.MacroF1 ?? new MeanStd(double.NaN, double.NaN, 0),
-            FoldBalancedAccuracy = folds?.BalancedAccuracy ?? new MeanStd(double.NaN, double.NaN, 0),
             TrainingSeconds = watch.Elapsed.TotalSeconds,
-            Baselines = report.Baselines,
-            Predictions = Predictions(features.Dataset, run.Actual, run.Probabilities),
         };
     }
+
+    /// <summary>A cell's result with the metrics of <paramref name="report"/>; the caller sets what else differs (signature, channels, clips, time).</summary>
+    private static GridCellResult Scored(GridCell cell, MetricsReport report, OutOfFoldPredictions predictions) => new()
+    {
+        Id = cell.Id,
+        Signature = string.Empty,
+        SpecId = cell.Spec.Id,
+        Channels = string.Empty,
+        Size = cell.Spec.Image?.Size ?? 0,
+        Model = cell.Model,
+        Clips = predictions.Clips.Length,
+        Name = cell.Name,
+        MacroF1 = report.ConfidenceIntervals?.MacroF1 ?? new ConfidenceInterval(report.MacroF1, double.NaN, double.NaN),
+        BalancedAccuracy = report.ConfidenceIntervals?.BalancedAccuracy ?? new ConfidenceInterval(report.BalancedAccuracy, double.NaN, double.NaN),
+        LogLoss = report.LogLoss,
+        FoldMacroF1 = report.Folds?.MacroF1 ?? new MeanStd(double.NaN, double.NaN, 0),
+        FoldBalancedAccuracy = report.Folds?.BalancedAccuracy ?? new MeanStd(double.NaN, double.NaN, 0),
+        TrainingSeconds = 0,
+        Baselines = report.Baselines,
+        Predictions = predictions,
+    };
 
     /// <summary>The pooled out-of-fold predictions of a cell, one row per clip of its dataset.</summary>
     private static OutOfFoldPredictions Predictions(ClipDataset clips, int[] actual, float[] probabilities) => new(
@@ -430,24 +440,13 @@ internal static class ExperimentCommand
         error.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"cry: {cell.Id}: mean of {members.Count} cells' out-of-fold probabilities: macro-F1 {report.MacroF1:0.000}, balanced accuracy {report.BalancedAccuracy:0.000}"));
-        return new GridCellResult
+        return Scored(cell, report, ensemble.Pooled) with
         {
-            Id = cell.Id,
             Signature = string.Join('|', members.Select(m => m.Signature)),
             SpecId = string.Join('+', members.Select(m => m.SpecId).Distinct(StringComparer.Ordinal)),
             Channels = "mean of " + string.Join(" + ", members.Select(m => m.Id)),
             Size = 0,
-            Model = cell.Model,
-            Clips = ensemble.Pooled.Clips.Length,
-            Name = cell.Name,
-            MacroF1 = report.ConfidenceIntervals?.MacroF1 ?? new ConfidenceInterval(report.MacroF1, double.NaN, double.NaN),
-            BalancedAccuracy = report.ConfidenceIntervals?.BalancedAccuracy ?? new ConfidenceInterval(report.BalancedAccuracy, double.NaN, double.NaN),
-            LogLoss = report.LogLoss,
-            FoldMacroF1 = report.Folds?.MacroF1 ?? new MeanStd(double.NaN, double.NaN, 0),
-            FoldBalancedAccuracy = report.Folds?.BalancedAccuracy ?? new MeanStd(double.NaN, double.NaN, 0),
             TrainingSeconds = members.Sum(m => m.TrainingSeconds),
-            Baselines = report.Baselines,
-            Predictions = ensemble.Pooled,
         };
     }
 
@@ -484,25 +483,12 @@ internal static class ExperimentCommand
             throw new BadInputException($"{cell.Id}: {ex.Message}", ex);
         }
 
-        var report = run.Report;
-        return new GridCellResult
+        return Scored(cell, run.Report, Predictions(clips, run.Actual, run.Probabilities)) with
         {
-            Id = cell.Id,
             Signature = signature,
-            SpecId = cell.Spec.Id,
             Channels = channels,
-            Size = cell.Spec.Image?.Size ?? 0,
-            Model = cell.Model,
             Clips = dataset.Count,
-            Name = cell.Name,
-            MacroF1 = report.ConfidenceIntervals?.MacroF1 ?? new ConfidenceInterval(report.MacroF1, double.NaN, double.NaN),
-            BalancedAccuracy = report.ConfidenceIntervals?.BalancedAccuracy ?? new ConfidenceInterval(report.BalancedAccuracy, double.NaN, double.NaN),
-            LogLoss = report.LogLoss,
-            FoldMacroF1 = report.Folds?.MacroF1 ?? new MeanStd(double.NaN, double.NaN, 0),
-            FoldBalancedAccuracy = report.Folds?.BalancedAccuracy ?? new MeanStd(double.NaN, double.NaN, 0),
             TrainingSeconds = watch.Elapsed.TotalSeconds,
-            Baselines = report.Baselines,
-            Predictions = Predictions(clips, run.Actual, run.Probabilities),
         };
     }
 
