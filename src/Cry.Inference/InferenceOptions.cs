@@ -4,7 +4,10 @@ namespace Cry.Inference;
 public sealed record InferenceOptions
 {
     /// <summary>The device names accepted by <see cref="Device"/>.</summary>
-    public static IReadOnlyList<string> Devices { get; } = ["auto", "cpu", "cuda"];
+    public static IReadOnlyList<string> Devices { get; } = [.. Enum.GetValues<InferenceDevice>().Select(NameOf)];
+
+    /// <summary>The name of a device as <see cref="Device"/> spells it ("auto", "cpu", "cuda").</summary>
+    public static string NameOf(InferenceDevice device) => device.ToString().ToLowerInvariant();
 
     /// <summary>
     /// "auto" (default): CUDA when ONNX Runtime can use it, else the CPU with one log line; "cpu"; "cuda" (fails when

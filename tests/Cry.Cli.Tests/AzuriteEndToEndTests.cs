@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cry.Audio;
+using Cry.Azure;
 using Cry.Audio.Augmentation;
 using Cry.Features.Specs;
 using Cry.Inference;
@@ -89,15 +90,15 @@ public sealed class AzuriteEndToEndTests(Azurite azurite) : IDisposable
 
         // The retraining steps, with the real local-process dispatcher starting `cry train-job` from this build.
         string dotnet = Environment.GetEnvironmentVariable("DOTNET") is { Length: > 0 } d ? d : "dotnet";
-        var dispatcher = new LocalProcessDispatcher($"{dotnet} {Path.Combine(AppContext.BaseDirectory, "cry.dll")}", azurite.ConnectionString, _temp["jobs"]);
+        var dispatcher = new LocalProcessDispatcher($"{dotnet} {Path.Combine(AppContext.BaseDirectory, "cry.dll")}", new Dictionary<string, string> { [AzureConnections.Storage] = azurite.ConnectionString }, _temp["jobs"]);
         var options = Options.Create(new CryFunctionsOptions { ModelCacheFolder = _temp["cache"] });
         var retrain = new RetrainFunctions(store, pipeline, dispatcher, options, NullLogger<RetrainFunctions>.Instance);
-        var snapshot = await retrain.TakeSnapshot(false, Cancel);
+        var snapshot = await retrain.RetrainSnapshot(false, Cancel);
         Assert.Equal(36, snapshot.Clips);
         Assert.False(snapshot.Unchanged);
 
         var job = new TrainingJob { RunId = "run-e2e", SnapshotId = snapshot.SnapshotId, Epochs = 2, Patience = 0 };
-        await retrain.DispatchJob(job, Cancel);
+        await retrain.RetrainDispatch(job, Cancel);
         StoredArtifact? result = null;
         for (int i = 0; i < 600 && result is null; i++)
         {
@@ -108,7 +109,7 @@ public sealed class AzuriteEndToEndTests(Azurite azurite) : IDisposable
         Assert.True(result is not null, "the training job wrote no result; its log: " + string.Join('\n', Directory.GetFiles(_temp["jobs"], "*.log").Select(File.ReadAllText)));
         Assert.Equal(TrainingResult.Succeeded, TrainingResult.Parse(result.Data)!.Status);
 
-        var decision = await retrain.EvaluateAndPromote(new EvaluateRequest(job.RunId, snapshot.SnapshotId, 0.01), Cancel);
+        var decision = await retrain.RetrainEvaluate(new EvaluateRequest(job.RunId, snapshot.SnapshotId, 0.01), Cancel);
         Assert.True(decision.Promoted, decision.Reason);
 
         var predict = Request("POST", WavEncoder.Encode(SyntheticCry.Generate(8000, 1.5, 999).Samples, 8000));
@@ -118,7 +119,7 @@ public sealed class AzuriteEndToEndTests(Azurite azurite) : IDisposable
         Assert.Contains(prediction.GetProperty("label").GetString(), pipeline.Labels);
 
         // Nothing changed since the champion was trained: the next snapshot says so (retraining would skip).
-        Assert.True((await retrain.TakeSnapshot(false, Cancel)).Unchanged);
+        Assert.True((await retrain.RetrainSnapshot(false, Cancel)).Unchanged);
     }
 
     public void Dispose() => _temp.Dispose();

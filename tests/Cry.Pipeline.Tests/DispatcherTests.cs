@@ -1,39 +1,9 @@
-using Azure.Messaging.ServiceBus;
 using Cry.Pipeline.Retraining;
 
 namespace Cry.Pipeline.Tests;
 
 public sealed class DispatcherTests
 {
-    /// <summary>The SDK's mocking seam: a sender built with its protected constructor that records what it is given.</summary>
-    private sealed class RecordingSender : ServiceBusSender
-    {
-        public List<ServiceBusMessage> Sent { get; } = [];
-
-        public override Task SendMessageAsync(ServiceBusMessage message, CancellationToken cancellationToken = default)
-        {
-            Sent.Add(message);
-            return Task.CompletedTask;
-        }
-    }
-
-    [Fact]
-    public async Task ServiceBus_SendsTheJobWithTheRunIdAsMessageId_SoAResendIsDeduplicated()
-    {
-        var sender = new RecordingSender();
-        var job = new TrainingJob { RunId = "run-42", SnapshotId = "snap-7", Epochs = 12 };
-        var dispatcher = new ServiceBusDispatcher(sender);
-
-        await dispatcher.DispatchAsync(job, TestContext.Current.CancellationToken);
-        await dispatcher.DispatchAsync(job, TestContext.Current.CancellationToken); // a retried activity
-
-        Assert.Equal(2, sender.Sent.Count);
-        Assert.All(sender.Sent, m => Assert.Equal("run-42", m.MessageId)); // duplicate detection on the queue drops the second
-        Assert.Equal("application/json", sender.Sent[0].ContentType);
-        var received = TrainingJob.Parse(sender.Sent[0].Body.ToString());
-        Assert.Equal(job, received);
-    }
-
     [Fact]
     public async Task LocalProcess_StartsTheCommandWithTheJobFile_AndPassesStorageInTheEnvironment()
     {
@@ -44,7 +14,7 @@ public sealed class DispatcherTests
             string script = Path.Combine(folder, "fake-cry.sh");
             Directory.CreateDirectory(folder);
             File.WriteAllText(script, "#!/bin/sh\necho \"$@\" > \"$(dirname \"$0\")/args.txt\"\necho \"$CryStorage\" > \"$(dirname \"$0\")/storage.txt\"\n");
-            var dispatcher = new LocalProcessDispatcher($"sh {script}", "UseDevelopmentStorage=true", folder);
+            var dispatcher = new LocalProcessDispatcher($"sh {script}", new Dictionary<string, string> { ["CryStorage"] = "UseDevelopmentStorage=true" }, folder);
 
             await dispatcher.DispatchAsync(new TrainingJob { RunId = "run-1", SnapshotId = "s" }, TestContext.Current.CancellationToken);
 
@@ -75,7 +45,7 @@ public sealed class DispatcherTests
             string script = Path.Combine(folder, "slow-cry.sh");
             Directory.CreateDirectory(folder);
             File.WriteAllText(script, "#!/bin/sh\necho $$ > \"$(dirname \"$0\")/shell.pid\"\nsleep 600 &\necho $! > \"$(dirname \"$0\")/child.pid\"\nwait\n");
-            var dispatcher = new LocalProcessDispatcher($"sh {script}", "UseDevelopmentStorage=true", folder);
+            var dispatcher = new LocalProcessDispatcher($"sh {script}", new Dictionary<string, string> { ["CryStorage"] = "UseDevelopmentStorage=true" }, folder);
             var job = new TrainingJob { RunId = "run-slow", SnapshotId = "s", DeadlineUtc = DateTimeOffset.UtcNow.AddSeconds(2) };
 
             await dispatcher.DispatchAsync(job, TestContext.Current.CancellationToken);

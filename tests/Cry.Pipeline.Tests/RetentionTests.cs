@@ -98,7 +98,7 @@ public sealed class RetentionTests(Azurite azurite)
             inner.WriteAsync(container, path, data, condition, cancellation);
 
         public Task<bool> DeleteAsync(string container, string path, CancellationToken cancellation = default) =>
-            container == Containers.Clips && path == refused ? throw new Azure.RequestFailedException(503, "The server is busy.") : inner.DeleteAsync(container, path, cancellation);
+            container == Containers.Clips && path == refused ? throw new global::Azure.RequestFailedException(503, "The server is busy.") : inner.DeleteAsync(container, path, cancellation);
 
         public IAsyncEnumerable<ArtifactInfo> ListAsync(string container, string prefix = "", CancellationToken cancellation = default) => inner.ListAsync(container, prefix, cancellation);
     }

@@ -1,3 +1,4 @@
+using Cry.Azure;
 using Cry.Pipeline.Storage;
 
 namespace Cry.Pipeline.Tests;

@@ -471,13 +471,13 @@ public sealed class FunctionTests(Azurite azurite) : IAsyncLifetime
     [Fact]
     public async Task PromoteModel_Is404ForNothing_409ForAFailedOrIncompleteRun_And200ForASucceededBundle()
     {
-        var retrain = new CryFunctions.Retraining.RetrainFunctions(
-            _store, new PipelineOptions { Previews = false }, new NoDispatcher(), Microsoft.Extensions.Options.Options.Create(new CryFunctionsOptions()),
-            NullLogger<CryFunctions.Retraining.RetrainFunctions>.Instance);
+        var inference = new InferenceOptions { Device = "cpu" };
+        using var predictor = new Predictor(new ChampionModelSource(_store, _cache, inference, TimeSpan.Zero), inference);
+        var models = new ModelFunctions(predictor, _store, NullLogger<ModelFunctions>.Instance);
         async Task<(int Status, JsonElement Body)> Promote(string id)
         {
             var request = Request("POST");
-            return await Execute(await retrain.PromoteModel(request.Request, id, Cancel), request);
+            return await Execute(await models.PromoteModel(request.Request, id, Cancel), request);
         }
 
         async Task Store(string id, string status, bool withModel = true)

@@ -115,6 +115,7 @@ public sealed class PersonalDataTests(Azurite azurite) : IAsyncLifetime
         var clips = new ClipFunctions(ingestion, factory.CreateLogger<ClipFunctions>());
         var retrain = new RetrainFunctions(
             _store, pipeline, new NoDispatcher(), Microsoft.Extensions.Options.Options.Create(new CryFunctionsOptions { ModelCacheFolder = _cache }), factory.CreateLogger<RetrainFunctions>());
+        var models = new ModelFunctions(predictor, _store, factory.CreateLogger<ModelFunctions>());
 
         // Upload: a personal label is refused; personal text as audio is refused; a clip is stored under a server name.
         Assert.Equal(400, await Status(await http.UploadClip(Request("POST", Clip(1), "audio/wav").Request, PersonalLabel, Cancel), Request("POST")));
@@ -140,10 +141,10 @@ public sealed class PersonalDataTests(Azurite azurite) : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => clips.ComputeFeatures(new FeatureWork("hun\u0001gry", PersonalName, pipeline.Specs[0].Id, 0), Cancel));
 
         // Retraining's steps that read the data: the snapshot, and a promotion by hand of an id that is not a model.
-        var snapshot = await retrain.TakeSnapshot(true, Cancel);
+        var snapshot = await retrain.RetrainSnapshot(true, Cancel);
         Assert.Equal(2, snapshot.Clips); // the two accepted clips written directly (the upload's trigger is not run here)
         var promote = Request("POST");
-        Assert.Equal(404, await Status(await retrain.PromoteModel(promote.Request, "mother-name-2026", Cancel), promote));
+        Assert.Equal(404, await Status(await models.PromoteModel(promote.Request, "mother-name-2026", Cancel), promote));
 
         // Prediction, with personal text as audio and with a clip, once a model serves.
         string bundle = Path.Combine(_cache, "source");

@@ -32,12 +32,12 @@ public sealed class RetrainOrchestrationTests
         public void Register(DurableTaskRegistry registry)
         {
             registry.AddOrchestratorFunc<RetrainRequest, RetrainOutcome>(nameof(RetrainOrchestrator), RetrainOrchestrator.RunAsync);
-            registry.AddActivityFunc<bool, SnapshotStep>(RetrainOrchestrator.Snapshot, (_, force) =>
+            registry.AddActivityFunc<bool, SnapshotStep>(nameof(RetrainFunctions.RetrainSnapshot), (_, force) =>
             {
                 Calls.Enqueue($"snapshot force={force}");
                 return Snapshot;
             });
-            registry.AddActivityFunc<TrainingJob, bool>(RetrainOrchestrator.Dispatch, (context, job) =>
+            registry.AddActivityFunc<TrainingJob, bool>(nameof(RetrainFunctions.RetrainDispatch), (context, job) =>
             {
                 Calls.Enqueue($"dispatch {job.SnapshotId}");
                 Deadlines.Enqueue(job.DeadlineUtc);
@@ -56,7 +56,7 @@ public sealed class RetrainOrchestrationTests
 
                 return true;
             });
-            registry.AddActivityFunc<EvaluateRequest, PromotionDecision>(RetrainOrchestrator.Evaluate, (_, request) =>
+            registry.AddActivityFunc<EvaluateRequest, PromotionDecision>(nameof(RetrainFunctions.RetrainEvaluate), (_, request) =>
             {
                 Calls.Enqueue($"evaluate {request.RunId}");
                 var challenger = new EvaluationResult(request.RunId, request.SnapshotId, 0.3, 0.35, 8);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-using Cry.Pipeline.Retraining;
+using Cry.Azure;
 
 using Cry.TestSupport;
 
@@ -18,8 +18,8 @@ public sealed partial class SettingsTests
             "AzureWebJobsStorage",
             "FUNCTIONS_WORKER_RUNTIME",
             "APPLICATIONINSIGHTS_CONNECTION_STRING",
-            StorageConnection.Name,
-            ServiceBusConnection.Name,
+            AzureConnections.Storage,
+            AzureConnections.ServiceBus,
             "AzureWebJobs.ClipUploadedEventGrid.Disabled",
             "AzureWebJobs.TrainingResultWrittenEventGrid.Disabled",
             Cry.Audio.FfmpegOptions.PathVariable, // Read by the audio decoder.

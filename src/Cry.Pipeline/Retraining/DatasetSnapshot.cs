@@ -143,7 +143,7 @@ public sealed record DatasetSnapshot
     /// from the file names and the stable holdout, and stores it (a snapshot with the same id is already identical).
     /// </summary>
     public static async Task<DatasetSnapshot> TakeAsync(
-        IArtifactStore store, FeatureSpec spec, double holdoutShare = 0.2, GroupKeyPattern? groups = null, CancellationToken cancellation = default)
+        IArtifactStore store, FeatureSpec spec, double holdoutShare = RetrainDefaults.HoldoutShare, GroupKeyPattern? groups = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(spec);

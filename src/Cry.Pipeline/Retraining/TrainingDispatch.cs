@@ -10,15 +10,15 @@ public interface ITrainingDispatcher
 }
 
 /// <summary>
-/// The local default: starts <c>cry train-job --job FILE --storage CONNECTION</c> as a separate process (the Function
-/// app never loads TorchSharp) and returns; the process writes the result blob when it ends. A process still running
+/// The local default: starts <c>cry train-job --job FILE</c> as a separate process (the Function app never loads
+/// TorchSharp), with the storage connection in its environment, and returns; the process writes the result blob when it ends. A process still running
 /// at the job's <see cref="TrainingJob.DeadlineUtc"/> (when the orchestration stops waiting) is killed with its
 /// children, and its log says so.
 /// </summary>
 /// <param name="command">How to start cry, e.g. <c>dotnet /path/to/out/cli/cry.dll</c> or <c>cry</c>.</param>
-/// <param name="storageConnection">The storage connection string the job uses (the app's CryStorage).</param>
+/// <param name="environment">Variables set for the job, e.g. the app's storage connection string under its setting's name.</param>
 /// <param name="workFolder">Where job files and the job's log go.</param>
-public sealed class LocalProcessDispatcher(string command, string storageConnection, string workFolder) : ITrainingDispatcher
+public sealed class LocalProcessDispatcher(string command, IReadOnlyDictionary<string, string> environment, string workFolder) : ITrainingDispatcher
 {
     /// <inheritdoc/>
     public async Task DispatchAsync(TrainingJob job, CancellationToken cancellation = default)
@@ -42,7 +42,11 @@ public sealed class LocalProcessDispatcher(string command, string storageConnect
         start.ArgumentList.Add("train-job");
         start.ArgumentList.Add("--job");
         start.ArgumentList.Add(jobFile);
-        start.Environment["CryStorage"] = storageConnection; // Not on the command line, where other users could read it.
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value; // Not on the command line, where other users could read a connection string.
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException($"'{command}' did not start.");
         string log = Path.Combine(workFolder, $"{job.RunId}.log");
         _ = Task.Run(() => WatchAsync(process, job, log), CancellationToken.None);
@@ -106,29 +110,5 @@ public sealed class LocalProcessDispatcher(string command, string storageConnect
         }
 
         return $"{Environment.NewLine}cry: job {job.RunId} killed at its deadline {job.DeadlineUtc:u}: the orchestration no longer waits for its result.{Environment.NewLine}";
-    }
-}
-
-/// <summary>
-/// Azure: a message on the <c>training-jobs</c> queue (duplicate detection on) with the run id as message id, so a
-/// re-sent job is dropped by Service Bus; a Container Apps job on a GPU profile receives it (KEDA scaler).
-/// </summary>
-/// <param name="sender">A sender for the training-jobs queue (managed identity or connection string, as the host configures).</param>
-public sealed class ServiceBusDispatcher(Azure.Messaging.ServiceBus.ServiceBusSender sender) : ITrainingDispatcher
-{
-    /// <summary>The queue name.</summary>
-    public const string Queue = "training-jobs";
-
-    /// <inheritdoc/>
-    public Task DispatchAsync(TrainingJob job, CancellationToken cancellation = default)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        var message = new Azure.Messaging.ServiceBus.ServiceBusMessage(BinaryData.FromString(job.ToJson()))
-        {
-            MessageId = job.RunId,
-            ContentType = "application/json",
-            Subject = "training-job",
-        };
-        return sender.SendMessageAsync(message, cancellation);
     }
 }

@@ -26,11 +26,11 @@ public sealed record TrainingJob
 
     /// <summary>Maximum epochs.</summary>
     [JsonPropertyName("epochs")]
-    public int Epochs { get; init; } = 40;
+    public int Epochs { get; init; } = RetrainDefaults.Epochs;
 
     /// <summary>Early-stopping patience.</summary>
     [JsonPropertyName("patience")]
-    public int Patience { get; init; } = 10;
+    public int Patience { get; init; } = RetrainDefaults.Patience;
 
     /// <summary>Seed of splits and weights.</summary>
     [JsonPropertyName("seed")]

@@ -1,8 +1,10 @@
 namespace Cry.Pipeline.Storage;
 
-/// <summary>Checks container names and object paths, so neither store can be led outside its root.</summary>
-internal static class ArtifactPath
+/// <summary>Checks container names and object paths, so no store can be led outside its root: every <see cref="IArtifactStore"/> calls it first.</summary>
+public static class ArtifactPath
 {
+    /// <summary>Checks a container name and an object path.</summary>
+    /// <exception cref="ArgumentException">Either is not valid; the message says why.</exception>
     public static void Check(string container, string path)
     {
         CheckContainer(container);
@@ -14,6 +16,8 @@ internal static class ArtifactPath
         }
     }
 
+    /// <summary>Checks a container name (3–63 lower-case letters, digits, '-').</summary>
+    /// <exception cref="ArgumentException">It is not valid.</exception>
     public static void CheckContainer(string container)
     {
         ArgumentNullException.ThrowIfNull(container);

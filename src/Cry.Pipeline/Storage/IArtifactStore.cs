@@ -23,11 +23,15 @@ public abstract record WriteCondition
     /// <summary>Only when the stored version still has this tag (optimistic concurrency).</summary>
     public static WriteCondition IfMatch(string etag) => new IfMatchCondition(etag);
 
-    internal sealed record NoneCondition : WriteCondition;
+    /// <summary>Always: what a store does for <see cref="None"/> or a null condition.</summary>
+    public sealed record NoneCondition : WriteCondition;
 
-    internal sealed record IfNotExistsCondition : WriteCondition;
+    /// <summary>Only when nothing is stored at the path: <see cref="IfNotExists"/>.</summary>
+    public sealed record IfNotExistsCondition : WriteCondition;
 
-    internal sealed record IfMatchCondition(string ETag) : WriteCondition;
+    /// <summary>Only when the stored version has this tag: <see cref="IfMatch"/>.</summary>
+    /// <param name="ETag">The version tag the write expects.</param>
+    public sealed record IfMatchCondition(string ETag) : WriteCondition;
 }
 
 /// <summary>A write refused by its <see cref="WriteCondition"/>: someone else wrote first.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cry.Azure;
 using Cry.Pipeline;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -24,25 +25,25 @@ public sealed class ClipFunctions(ClipIngestion ingestion, ILogger<ClipFunctions
     public const string WorkQueue = "feature-work";
 
     /// <summary>Polling blob trigger (Azurite, Elastic Premium, Dedicated).</summary>
-    [Function("ClipUploaded")]
-    [QueueOutput(WorkQueue, Connection = StorageConnection.Name)]
+    [Function(nameof(ClipUploaded))]
+    [QueueOutput(WorkQueue, Connection = AzureConnections.Storage)]
     public Task<string[]> ClipUploaded(
-        [BlobTrigger("clips/{label}/{name}", Connection = StorageConnection.Name)] Stream clip, string label, string name, CancellationToken cancellation) =>
+        [BlobTrigger("clips/{label}/{name}", Connection = AzureConnections.Storage)] Stream clip, string label, string name, CancellationToken cancellation) =>
         HandleAsync(label, name, cancellation);
 
     /// <summary>Event Grid blob trigger (Flex Consumption).</summary>
-    [Function("ClipUploadedEventGrid")]
-    [QueueOutput(WorkQueue, Connection = StorageConnection.Name)]
+    [Function(nameof(ClipUploadedEventGrid))]
+    [QueueOutput(WorkQueue, Connection = AzureConnections.Storage)]
     public Task<string[]> ClipUploadedEventGrid(
-        [BlobTrigger("clips/{label}/{name}", Source = BlobTriggerSource.EventGrid, Connection = StorageConnection.Name)] Stream clip,
+        [BlobTrigger("clips/{label}/{name}", Source = BlobTriggerSource.EventGrid, Connection = AzureConnections.Storage)] Stream clip,
         string label,
         string name,
         CancellationToken cancellation) =>
         HandleAsync(label, name, cancellation);
 
     /// <summary>One unit of feature work.</summary>
-    [Function("ComputeFeatures")]
-    public async Task ComputeFeatures([QueueTrigger(WorkQueue, Connection = StorageConnection.Name)] FeatureWork work, CancellationToken cancellation)
+    [Function(nameof(ComputeFeatures))]
+    public async Task ComputeFeatures([QueueTrigger(WorkQueue, Connection = AzureConnections.Storage)] FeatureWork work, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(work);
         string? path = await ingestion.ComputeAsync(work, cancellation);

@@ -11,7 +11,8 @@ namespace CryFunctions.Functions;
 
 /// <summary>
 /// The HTTP API: the same request handling as <c>cry serve</c> (Cry.Serving) with the champion read from storage,
-/// plus clip upload and erasure. Function-level keys for all but health (the host checks <c>x-functions-key</c>).
+/// plus clip upload and erasure (the model endpoints are <see cref="ModelFunctions"/>). Function-level keys for all but
+/// health (the host checks <c>x-functions-key</c>).
 /// </summary>
 public sealed class HttpFunctions(
     Predictor predictor,
@@ -23,11 +24,11 @@ public sealed class HttpFunctions(
     ILogger<HttpFunctions> logger)
 {
     /// <summary>POST /api/predict.</summary>
-    [Function("Predict")]
+    [Function(nameof(Predict))]
     public async Task<IResult> Predict([HttpTrigger(AuthorizationLevel.Function, "post", Route = "predict")] HttpRequest request)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var result = await WithChampion(() => PredictHandler.HandleAsync(request, predictor, serving, gate));
+        var result = await ServingModel.AnswerAsync(() => PredictHandler.HandleAsync(request, predictor, serving, gate), logger);
         int status = result is IStatusCodeHttpResult { StatusCode: int code } ? code : StatusCodes.Status200OK;
         PipelineMetrics.Predictions.Add(1, new KeyValuePair<string, object?>("status", status));
         PipelineMetrics.PredictionDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
@@ -35,42 +36,28 @@ public sealed class HttpFunctions(
     }
 
     /// <summary>GET /api/health.</summary>
-    [Function("Health")]
+    [Function(nameof(Health))]
     public IResult Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request)
     {
         try
         {
             return CryApi.Health(predictor);
         }
-        catch (ChampionModelSource.NoChampionException)
+        catch (Exception ex) when (ServingModel.Unready(ex) is string note)
         {
-            return Results.Json(new { status = "ok", modelId = (string?)null, device = (string?)null, note = "no champion promoted yet" });
-        }
-        catch (ChampionModelSource.StoreUnavailableException)
-        {
-            return Results.Json(new { status = "ok", modelId = (string?)null, device = (string?)null, note = "no model loaded yet: the model store cannot be reached" });
-        }
-        catch (ModelBundleException)
-        {
-            return Results.Json(new { status = "ok", modelId = (string?)null, device = (string?)null, note = "no model loaded yet: the champion's bundle cannot be loaded" });
+            return Results.Json(new { status = "ok", modelId = (string?)null, device = (string?)null, note });
         }
     }
 
-    /// <summary>GET /api/models/champion.</summary>
-    [Function("Champion")]
-    public Task<IResult> Champion([HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/champion")] HttpRequest request) =>
-        WithChampion(() => Task.FromResult(CryApi.Champion(predictor)));
-
     /// <summary>POST /api/clips/{label}: store a labelled clip under <c>clips/</c>, which starts its processing.</summary>
-    [Function("UploadClip")]
+    [Function(nameof(UploadClip))]
     public async Task<IResult> UploadClip(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "clips/{label}")] HttpRequest request, string label, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!pipeline.Labels.Contains(label, StringComparer.Ordinal) && !Cry.Training.Data.ReservedLabels.IsReserved(label))
         {
-            return Problems.Of(
-                StatusCodes.Status400BadRequest,
+            return Problems.BadRequest(
                 "Unknown label",
                 $"'{label}' is not a label; the labels are {string.Join(", ", pipeline.Labels)}, and {Cry.Training.Data.ReservedLabels.NotCry} (not an infant cry) and {Cry.Training.Data.ReservedLabels.Cry} (a cry without a need label) for the cry detector.");
         }
@@ -130,53 +117,30 @@ public sealed class HttpFunctions(
     /// DELETE /api/clips/{label}/{name}: erase a clip and everything derived from it; 404 when nothing is stored under
     /// exactly that name, 400 for a name that <see cref="ClipNames"/> refuses.
     /// </summary>
-    [Function("EraseClip")]
+    [Function(nameof(EraseClip))]
     public async Task<IResult> EraseClip(
         [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "clips/{label}/{name}")] HttpRequest request, string label, string name, CancellationToken cancellation)
     {
         if (ClipNames.Validate(label) is string badLabel)
         {
-            return Problems.Of(StatusCodes.Status400BadRequest, "Invalid label", $"The label is not a valid name: {badLabel}.");
+            return Problems.BadRequest("Invalid label", $"The label is not a valid name: {badLabel}.");
         }
 
         if (ClipNames.Validate(name) is string badName)
         {
-            return Problems.Of(StatusCodes.Status400BadRequest, "Invalid clip name", $"The clip's name is not valid: {badName}.");
+            return Problems.BadRequest("Invalid clip name", $"The clip's name is not valid: {badName}.");
         }
 
         try
         {
             int deleted = await ingestion.EraseAsync(label, name, cancellation);
             return deleted == 0
-                ? Problems.Of(StatusCodes.Status404NotFound, "No such clip", $"Nothing is stored for {label}/{name}.")
+                ? Problems.NotFound("No such clip", $"Nothing is stored for {label}/{name}.")
                 : Results.Json(new { label, name, objectsDeleted = deleted });
         }
         catch (ArgumentException ex)
         {
-            return Problems.Of(StatusCodes.Status400BadRequest, "Invalid clip name", ex.Message);
-        }
-    }
-
-    private async Task<IResult> WithChampion(Func<Task<IResult>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (ChampionModelSource.NoChampionException ex)
-        {
-            return Problems.Of(StatusCodes.Status503ServiceUnavailable, "No model is serving yet", ex.Message);
-        }
-        catch (ChampionModelSource.StoreUnavailableException ex)
-        {
-            FunctionsLog.StoreUnavailable(logger, ex.Message);
-            return Problems.Unavailable("The model store cannot be reached", ex.Message);
-        }
-        catch (ModelBundleException ex)
-        {
-            // champion.json names a bundle that is missing or broken: an operator's problem, said as such, not a 500.
-            FunctionsLog.ChampionUnloadable(logger, ex.Message);
-            return Problems.Of(StatusCodes.Status503ServiceUnavailable, "The serving model cannot be loaded", ex.Message);
+            return Problems.BadRequest("Invalid clip name", ex.Message);
         }
     }
 }

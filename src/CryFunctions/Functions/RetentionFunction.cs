@@ -10,8 +10,8 @@ namespace CryFunctions.Functions;
 public sealed class RetentionFunction(IArtifactStore store, ClipIngestion ingestion, IOptions<CryFunctionsOptions> options, ILogger<RetentionFunction> logger)
 {
     /// <summary>The timer.</summary>
-    [Function("ApplyRetention")]
-    public async Task Run([TimerTrigger("0 30 2 * * *")] TimerInfo timer, CancellationToken cancellation)
+    [Function(nameof(ApplyRetention))]
+    public async Task ApplyRetention([TimerTrigger("0 30 2 * * *")] TimerInfo timer, CancellationToken cancellation)
     {
         double days = options.Value.RetentionDays;
         if (days <= 0)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cry.Azure;
 using Cry.Pipeline;
 using Cry.Pipeline.Retraining;
 using Cry.Pipeline.Storage;
@@ -11,7 +12,7 @@ using Microsoft.Extensions.Options;
 
 namespace CryFunctions.Retraining;
 
-/// <summary>The retraining activities, the functions that start and feed the orchestration, and model operations.</summary>
+/// <summary>The retraining activities and the functions that start and feed the orchestration.</summary>
 public sealed class RetrainFunctions(
     IArtifactStore store,
     PipelineOptions pipeline,
@@ -22,11 +23,11 @@ public sealed class RetrainFunctions(
     private static readonly OrchestrationRuntimeStatus[] Running =
         [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended];
 
-    private string Cache => Path.Combine(options.Value.ModelCacheFolder ?? Path.Combine(Path.GetTempPath(), "cryfunctions-models"), "evaluation");
+    private string Cache => Path.Combine(options.Value.ModelCache, "evaluation");
 
     /// <summary>Activity: takes the snapshot and says whether it is the one the champion was trained on.</summary>
-    [Function(RetrainOrchestrator.Snapshot)]
-    public async Task<SnapshotStep> TakeSnapshot([ActivityTrigger] bool force, CancellationToken cancellation)
+    [Function(nameof(RetrainSnapshot))]
+    public async Task<SnapshotStep> RetrainSnapshot([ActivityTrigger] bool force, CancellationToken cancellation)
     {
         var snapshot = await DatasetSnapshot.TakeAsync(store, pipeline.Specs[0], options.Value.HoldoutShare, cancellation: cancellation);
         bool unchanged = false;
@@ -41,8 +42,8 @@ public sealed class RetrainFunctions(
     }
 
     /// <summary>Activity: sends the job to the configured runner.</summary>
-    [Function(RetrainOrchestrator.Dispatch)]
-    public async Task DispatchJob([ActivityTrigger] TrainingJob job, CancellationToken cancellation)
+    [Function(nameof(RetrainDispatch))]
+    public async Task RetrainDispatch([ActivityTrigger] TrainingJob job, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(job);
         await dispatcher.DispatchAsync(job, cancellation);
@@ -50,8 +51,8 @@ public sealed class RetrainFunctions(
     }
 
     /// <summary>Activity: scores challenger and champion on the snapshot's evaluation groups and promotes when better.</summary>
-    [Function(RetrainOrchestrator.Evaluate)]
-    public async Task<PromotionDecision> EvaluateAndPromote([ActivityTrigger] EvaluateRequest request, CancellationToken cancellation)
+    [Function(nameof(RetrainEvaluate))]
+    public async Task<PromotionDecision> RetrainEvaluate([ActivityTrigger] EvaluateRequest request, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(request);
         var snapshot = await DatasetSnapshot.ReadAsync(store, request.SnapshotId, cancellation);
@@ -77,17 +78,17 @@ public sealed class RetrainFunctions(
     }
 
     /// <summary>A job's result blob → the orchestration's completion event (polling source: Azurite and non-Flex plans).</summary>
-    [Function("TrainingResultWritten")]
+    [Function(nameof(TrainingResultWritten))]
     public Task TrainingResultWritten(
-        [BlobTrigger("models/{runId}/result.json", Connection = StorageConnection.Name)] byte[] content,
+        [BlobTrigger("models/{runId}/result.json", Connection = AzureConnections.Storage)] byte[] content,
         string runId,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellation) => RaiseCompletedAsync(content, client, cancellation);
 
     /// <summary>The same from Event Grid (Flex Consumption); switched off locally by AzureWebJobs.TrainingResultWrittenEventGrid.Disabled.</summary>
-    [Function("TrainingResultWrittenEventGrid")]
+    [Function(nameof(TrainingResultWrittenEventGrid))]
     public Task TrainingResultWrittenEventGrid(
-        [BlobTrigger("models/{runId}/result.json", Source = BlobTriggerSource.EventGrid, Connection = StorageConnection.Name)] byte[] content,
+        [BlobTrigger("models/{runId}/result.json", Source = BlobTriggerSource.EventGrid, Connection = AzureConnections.Storage)] byte[] content,
         string runId,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellation) => RaiseCompletedAsync(content, client, cancellation);
@@ -106,28 +107,28 @@ public sealed class RetrainFunctions(
     }
 
     /// <summary>Scheduled retraining (schedule from Cry__RetrainSchedule, default weekly).</summary>
-    [Function("ScheduledRetrain")]
+    [Function(nameof(ScheduledRetrain))]
     public async Task ScheduledRetrain([TimerTrigger("%Cry:RetrainSchedule%")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellation)
     {
-        var (started, _) = await StartAsync(client, new RetrainRequest(Epochs: options.Value.RetrainEpochs, TimeoutMinutes: options.Value.TrainingTimeoutMinutes, Margin: options.Value.PromotionMargin), cancellation);
+        var (started, _) = await StartAsync(client, options.Value.RetrainRequest(), cancellation);
         FunctionsLog.ScheduledRetrain(logger, started);
     }
 
     /// <summary>POST /api/retrain[?force=true]: 202 with the status URL, for a new run or the one in progress.</summary>
-    [Function("StartRetrain")]
+    [Function(nameof(StartRetrain))]
     public async Task<IResult> StartRetrain(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "retrain")] HttpRequest request, [DurableClient] DurableTaskClient client, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(request);
         bool force = string.Equals(request.Query["force"], "true", StringComparison.OrdinalIgnoreCase);
-        var (started, id) = await StartAsync(client, new RetrainRequest(force, options.Value.RetrainEpochs, options.Value.TrainingTimeoutMinutes, options.Value.PromotionMargin), cancellation);
+        var (started, id) = await StartAsync(client, options.Value.RetrainRequest(force), cancellation);
         return Results.Json(
             new { id, started, statusQueryGetUri = $"/api/retrain/{id}" },
             statusCode: StatusCodes.Status202Accepted);
     }
 
     /// <summary>GET /api/retrain/{id}: the run's status, step, output or failure.</summary>
-    [Function("RetrainStatus")]
+    [Function(nameof(RetrainStatus))]
     public async Task<IResult> RetrainStatus(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "retrain/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client, CancellationToken cancellation)
     {
@@ -135,7 +136,7 @@ public sealed class RetrainFunctions(
         var instance = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellation);
         if (instance is null)
         {
-            return Problems.Of(StatusCodes.Status404NotFound, "No such retraining run", $"There is no retraining instance '{id}'.");
+            return Problems.NotFound("No such retraining run", $"There is no retraining instance '{id}'.");
         }
 
         return Results.Json(new
@@ -148,69 +149,6 @@ public sealed class RetrainFunctions(
             output = instance.SerializedOutput is { } o ? JsonDocument.Parse(o).RootElement : (JsonElement?)null,
             failure = instance.FailureDetails?.ErrorMessage,
         });
-    }
-
-    /// <summary>GET /api/models: the stored models with their job results, and the champion.</summary>
-    [Function("ListModels")]
-    public async Task<IResult> ListModels([HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models")] HttpRequest request, CancellationToken cancellation)
-    {
-        var champion = await ModelEvaluation.ReadChampionAsync(store, cancellation);
-        // Snapshots an erased clip was redacted from: a model trained on one learnt from that clip (docs/pipeline.md#erasure).
-        var redacted = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var erasure in ErasureRecord.ListAsync(store, cancellation))
-        {
-            redacted.UnionWith(erasure.RedactedSnapshots);
-        }
-
-        var models = new List<object>();
-        await foreach (var item in store.ListAsync(Containers.Models, cancellation: cancellation))
-        {
-            if (item.Path.EndsWith("/result.json", StringComparison.Ordinal) && await store.TryReadAsync(Containers.Models, item.Path, cancellation) is { } stored)
-            {
-                var result = TrainingResult.Parse(stored.Data);
-                models.Add(new
-                {
-                    modelId = result?.RunId,
-                    result?.Status,
-                    result?.Reason,
-                    result?.SnapshotId,
-                    result?.ValidationMacroF1,
-                    result?.FinishedUtc,
-                    trainedBeforeErasure = result?.SnapshotId is { } id && redacted.Contains(id),
-                });
-            }
-        }
-
-        return Results.Json(new { champion = champion?.Pointer, models });
-    }
-
-    /// <summary>POST /api/models/{id}/promote: make a stored model the champion by hand (roll back or forward).</summary>
-    [Function("PromoteModel")]
-    public async Task<IResult> PromoteModel(
-        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "models/{id}/promote")] HttpRequest request, string id, CancellationToken cancellation)
-    {
-        try
-        {
-            var champion = await ModelEvaluation.ReadChampionAsync(store, cancellation);
-            await ModelEvaluation.PromoteAsync(store, id, "promoted by hand", champion?.ETag, cancellation);
-            return Results.Json(new { champion = id });
-        }
-        catch (Cry.Inference.ModelBundleException ex)
-        {
-            return Problems.Of(StatusCodes.Status404NotFound, "No such model", ex.Message);
-        }
-        catch (BundleNotPromotableException ex)
-        {
-            return Problems.Of(StatusCodes.Status409Conflict, "The model cannot be promoted", ex.Message);
-        }
-        catch (ArgumentException ex)
-        {
-            return Problems.Of(StatusCodes.Status400BadRequest, "Invalid model id", ex.Message);
-        }
-        catch (ArtifactConflictException ex)
-        {
-            return Problems.Of(StatusCodes.Status409Conflict, "The champion changed meanwhile", ex.Message);
-        }
     }
 
     /// <summary>Starts the singleton unless it is running; returns whether it started and the instance id.</summary>

@@ -12,9 +12,9 @@ namespace CryFunctions.Retraining;
 /// <param name="Margin">How much better (macro-F1) a challenger must be to be promoted.</param>
 public sealed record RetrainRequest(
     [property: JsonPropertyName("force")] bool Force = false,
-    [property: JsonPropertyName("epochs")] int Epochs = 40,
-    [property: JsonPropertyName("timeoutMinutes")] double TimeoutMinutes = 120,
-    [property: JsonPropertyName("margin")] double Margin = 0.01);
+    [property: JsonPropertyName("epochs")] int Epochs = RetrainDefaults.Epochs,
+    [property: JsonPropertyName("timeoutMinutes")] double TimeoutMinutes = RetrainDefaults.TimeoutMinutes,
+    [property: JsonPropertyName("margin")] double Margin = RetrainDefaults.PromotionMargin);
 
 /// <summary>The snapshot step's answer.</summary>
 public sealed record SnapshotStep(
@@ -50,9 +50,6 @@ public static class RetrainOrchestrator
     /// <summary>The event a finished job raises.</summary>
     public const string CompletedEvent = "TrainingCompleted";
 
-    /// <summary>Activity names.</summary>
-    public const string Snapshot = "RetrainSnapshot", Dispatch = "RetrainDispatch", Evaluate = "RetrainEvaluate";
-
     /// <summary>The orchestrator function.</summary>
     [Function(nameof(RetrainOrchestrator))]
     public static Task<RetrainOutcome> Run([OrchestrationTrigger] TaskOrchestrationContext context)
@@ -67,7 +64,7 @@ public static class RetrainOrchestrator
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(request);
         context.SetCustomStatus(new { step = "snapshot" });
-        var snapshot = await context.CallActivityAsync<SnapshotStep>(Snapshot, request.Force);
+        var snapshot = await context.CallActivityAsync<SnapshotStep>(nameof(RetrainFunctions.RetrainSnapshot), request.Force);
         if (snapshot.Clips == 0 || snapshot.EvaluationClips == 0)
         {
             context.SetCustomStatus(new { step = "done" });
@@ -85,7 +82,7 @@ public static class RetrainOrchestrator
         var deadline = context.CurrentUtcDateTime.AddMinutes(request.TimeoutMinutes);
 
         // The job carries the deadline, so whatever runs it stops it when nobody waits for its result any more.
-        await context.CallActivityAsync(Dispatch, new TrainingJob { RunId = runId, SnapshotId = snapshot.SnapshotId, Epochs = request.Epochs, DeadlineUtc = new DateTimeOffset(deadline, TimeSpan.Zero) });
+        await context.CallActivityAsync(nameof(RetrainFunctions.RetrainDispatch), new TrainingJob { RunId = runId, SnapshotId = snapshot.SnapshotId, Epochs = request.Epochs, DeadlineUtc = new DateTimeOffset(deadline, TimeSpan.Zero) });
 
         TrainingResult result;
         while (true)
@@ -119,7 +116,7 @@ public static class RetrainOrchestrator
         }
 
         context.SetCustomStatus(new { step = "evaluating", runId });
-        var decision = await context.CallActivityAsync<PromotionDecision>(Evaluate, new EvaluateRequest(runId, snapshot.SnapshotId, request.Margin));
+        var decision = await context.CallActivityAsync<PromotionDecision>(nameof(RetrainFunctions.RetrainEvaluate), new EvaluateRequest(runId, snapshot.SnapshotId, request.Margin));
         context.SetCustomStatus(new { step = "done", runId });
         return new RetrainOutcome(decision.Promoted ? "promoted" : "not promoted", runId, snapshot.SnapshotId, decision);
     }

@@ -1,7 +1,7 @@
 using Azure.Messaging.ServiceBus;
 using Cry.Pipeline.Retraining;
 
-namespace Cry.Pipeline.Tests;
+namespace Cry.Azure.Tests;
 
 public sealed class ServiceBusJobReceiverTests
 {

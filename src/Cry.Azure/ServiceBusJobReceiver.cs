@@ -1,6 +1,7 @@
 using Azure.Messaging.ServiceBus;
+using Cry.Pipeline.Retraining;
 
-namespace Cry.Pipeline.Retraining;
+namespace Cry.Azure;
 
 /// <summary>What became of one receive.</summary>
 public enum ReceiveOutcome

@@ -3,8 +3,9 @@ using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Cry.Pipeline.Storage;
 
-namespace Cry.Pipeline.Storage;
+namespace Cry.Azure;
 
 /// <summary>Artifacts as block blobs: container = blob container, path = blob name. Works with Azure Storage and Azurite.</summary>
 public sealed class BlobArtifactStore : IArtifactStore
