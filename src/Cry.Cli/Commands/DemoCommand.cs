@@ -47,45 +47,8 @@ internal static class DemoCommand
                 Training = new TrainingOptions { Epochs = parse.GetValue(epochs), Seed = parse.GetValue(seed), Threads = Environment.ProcessorCount },
             };
 
-            ClipDataset dataset;
-            FeaturizedDataset features;
-            try
-            {
-                dataset = ClipDataset.FromFolder(data);
-                error.WriteLine($"cry: {dataset.Count} clips, {dataset.GroupCount} groups; features ({spec.Id})");
-                features = FeaturizedDataset.Compute(dataset, spec, AugmentationPolicy.Research, Path.Combine(folder, "cache"));
-            }
-            catch (DatasetException ex)
-            {
-                throw new BadInputException($"{data}: {ex.Message}", ex);
-            }
-
-            foreach (var skipped in features.Skipped)
-            {
-                error.WriteLine($"cry: skipped {skipped.Path}: {skipped.Reason}");
-            }
-
-            var extra = new List<ClipInfo>();
-            var detectorFolders = (parse.GetValue(detectorData) ?? []).ToList();
-            string rawTwin = Path.TrimEndingDirectorySeparator(data) + "-raw";
-            if (Directory.Exists(Path.Combine(rawTwin, ReservedLabels.NotCry))
-                && !detectorFolders.Any(f => Path.GetFullPath(Path.TrimEndingDirectorySeparator(f)) == Path.GetFullPath(rawTwin)))
-            {
-                error.WriteLine($"cry: the cry detector also trains on the raw phone recordings in {rawTwin}");
-                detectorFolders.Add(rawTwin); // `cry download` puts them beside the clips.
-            }
-
-            foreach (string detectorFolder in detectorFolders)
-            {
-                try
-                {
-                    extra.AddRange(ClipDataset.DetectorFolder(detectorFolder));
-                }
-                catch (DatasetException ex)
-                {
-                    throw new BadInputException($"{detectorFolder}: {ex.Message}", ex);
-                }
-            }
+            var features = Featurize(data, spec, folder, error);
+            var extra = DetectorClips(data, parse.GetValue(detectorData) ?? [], error);
 
             EnsembleResult result;
             string modelFolder = Path.Combine(folder, "model");
@@ -99,42 +62,106 @@ internal static class DemoCommand
                 throw new BadInputException(ex.Message, ex);
             }
 
-            var cv = result.CrossValidation;
             string reportFolder = Path.Combine(folder, "report");
-            Directory.CreateDirectory(reportFolder);
-            var report = result.Report with { Title = $"{options.Folds}-fold grouped cross-validation, preset default ({spec.Id}), {options.Training.Model}" };
-            ReportContents.Write(reportFolder, ReportContents.From(report.Title!, ReportContents.Method(features, options), report, cv, features));
-            ReportContents.WritePredictions(reportFolder, cv, features);
-
-            output.WriteLine();
-            output.WriteLine($"Grouped {options.Folds}-fold cross-validation on {cv.Actual.Length} clips (every clip predicted by a model that never saw its app instance):");
-            output.WriteLine(Row("metric", "pooled", "fold mean ± sd", "95 % CI"));
-            output.WriteLine(Row("macro-F1", F(report.MacroF1), report.Folds?.MacroF1.ToString() ?? "", Ci(report.ConfidenceIntervals?.MacroF1)));
-            output.WriteLine(Row("balanced accuracy", F(report.BalancedAccuracy), report.Folds?.BalancedAccuracy.ToString() ?? "", Ci(report.ConfidenceIntervals?.BalancedAccuracy)));
-            output.WriteLine(Row("accuracy", F(report.Accuracy), report.Folds?.Accuracy.ToString() ?? "", Ci(report.ConfidenceIntervals?.Accuracy)));
-            foreach (var baseline in report.Baselines)
-            {
-                output.WriteLine(Row($"baseline: {baseline.Name}", $"F1 {F(baseline.MacroF1)}", $"bal. acc. {F(baseline.BalancedAccuracy)}", string.Empty));
-            }
-
-            output.WriteLine();
-            output.WriteLine("Out-of-fold predictions (each by the fold model that never saw the clip's app instance, calibrated as the bundle calibrates):");
-            PrintPredictions(features, result, output);
-            output.WriteLine();
-            foreach (string note in TrainingArguments.GuaranteeNotes(result.Manifest))
-            {
-                output.WriteLine($"model: {note}");
-            }
-
-            foreach (string line in EvaluateCommand.TrustLines(report.Trust))
-            {
-                output.WriteLine($"out of fold: {line}");
-            }
-
+            WriteReport(reportFolder, result, features, options, spec);
+            PrintSummary(result, features, options, output);
             output.WriteLine($"report: {reportFolder}/report.md   model: {modelFolder}   (not medical advice; the corpus is small and imbalanced)");
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    // The corpus's clips and their features (cached under the output folder); skipped clips are said.
+    private static FeaturizedDataset Featurize(string data, FeatureSpec spec, string folder, TextWriter error)
+    {
+        FeaturizedDataset features;
+        try
+        {
+            var dataset = ClipDataset.FromFolder(data);
+            error.WriteLine($"cry: {dataset.Count} clips, {dataset.GroupCount} groups; features ({spec.Id})");
+            features = FeaturizedDataset.Compute(dataset, spec, AugmentationPolicy.Research, Path.Combine(folder, "cache"));
+        }
+        catch (DatasetException ex)
+        {
+            throw new BadInputException($"{data}: {ex.Message}", ex);
+        }
+
+        foreach (var skipped in features.Skipped)
+        {
+            error.WriteLine($"cry: skipped {skipped.Path}: {skipped.Reason}");
+        }
+
+        return features;
+    }
+
+    // The cry detector's extra recordings: the folders given, and the raw phone recordings beside the corpus when present.
+    private static List<ClipInfo> DetectorClips(string data, IEnumerable<string> given, TextWriter error)
+    {
+        var extra = new List<ClipInfo>();
+        var detectorFolders = given.ToList();
+        string rawTwin = Path.TrimEndingDirectorySeparator(data) + "-raw";
+        if (Directory.Exists(Path.Combine(rawTwin, ReservedLabels.NotCry))
+            && !detectorFolders.Any(f => Path.GetFullPath(Path.TrimEndingDirectorySeparator(f)) == Path.GetFullPath(rawTwin)))
+        {
+            error.WriteLine($"cry: the cry detector also trains on the raw phone recordings in {rawTwin}");
+            detectorFolders.Add(rawTwin); // `cry download` puts them beside the clips.
+        }
+
+        foreach (string detectorFolder in detectorFolders)
+        {
+            try
+            {
+                extra.AddRange(ClipDataset.DetectorFolder(detectorFolder));
+            }
+            catch (DatasetException ex)
+            {
+                throw new BadInputException($"{detectorFolder}: {ex.Message}", ex);
+            }
+        }
+
+        return extra;
+    }
+
+    private static void WriteReport(string reportFolder, EnsembleResult result, FeaturizedDataset features, ExperimentOptions options, FeatureSpec spec)
+    {
+        Directory.CreateDirectory(reportFolder);
+        var report = result.Report with { Title = Title(options, spec) };
+        ReportContents.Write(reportFolder, ReportContents.From(report.Title!, ReportContents.Method(features, options), report, result.CrossValidation, features));
+        ReportContents.WritePredictions(reportFolder, result.CrossValidation, features);
+    }
+
+    private static string Title(ExperimentOptions options, FeatureSpec spec) =>
+        $"{options.Folds}-fold grouped cross-validation, preset default ({spec.Id}), {options.Training.Model}";
+
+    // The pooled metrics with intervals, a few out-of-fold predictions, the bundle's guarantees and the trust lines.
+    private static void PrintSummary(EnsembleResult result, FeaturizedDataset features, ExperimentOptions options, TextWriter output)
+    {
+        var cv = result.CrossValidation;
+        var report = result.Report;
+        output.WriteLine();
+        output.WriteLine($"Grouped {options.Folds}-fold cross-validation on {cv.Actual.Length} clips (every clip predicted by a model that never saw its app instance):");
+        output.WriteLine(Row("metric", "pooled", "fold mean ± sd", "95 % CI"));
+        output.WriteLine(Row("macro-F1", F(report.MacroF1), report.Folds?.MacroF1.ToString() ?? "", Ci(report.ConfidenceIntervals?.MacroF1)));
+        output.WriteLine(Row("balanced accuracy", F(report.BalancedAccuracy), report.Folds?.BalancedAccuracy.ToString() ?? "", Ci(report.ConfidenceIntervals?.BalancedAccuracy)));
+        output.WriteLine(Row("accuracy", F(report.Accuracy), report.Folds?.Accuracy.ToString() ?? "", Ci(report.ConfidenceIntervals?.Accuracy)));
+        foreach (var baseline in report.Baselines)
+        {
+            output.WriteLine(Row($"baseline: {baseline.Name}", $"F1 {F(baseline.MacroF1)}", $"bal. acc. {F(baseline.BalancedAccuracy)}", string.Empty));
+        }
+
+        output.WriteLine();
+        output.WriteLine("Out-of-fold predictions (each by the fold model that never saw the clip's app instance, calibrated as the bundle calibrates):");
+        PrintPredictions(features, result, output);
+        output.WriteLine();
+        foreach (string note in TrainingArguments.GuaranteeNotes(result.Manifest))
+        {
+            output.WriteLine($"model: {note}");
+        }
+
+        foreach (string line in EvaluateCommand.TrustLines(report.Trust))
+        {
+            output.WriteLine($"out of fold: {line}");
+        }
     }
 
     private static async Task<string> GetCorpusAsync(string? corpus, TextWriter error, CancellationToken cancellationToken)

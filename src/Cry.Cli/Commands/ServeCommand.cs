@@ -38,81 +38,101 @@ internal static class ServeCommand
         };
         command.SetAction(async (parse, cancellation) =>
         {
-            double megabytes = parse.GetValue(maxBody);
-            if (!(megabytes > 0) || megabytes > 1024)
-            {
-                throw new UsageException($"--max-body-mb must be in (0, 1024], not {megabytes}.");
-            }
-
-            double stallSeconds = parse.GetValue(stall);
-            if (!(stallSeconds > 0 && stallSeconds < 3600))
-            {
-                throw new UsageException($"--body-stall-seconds must be in (0, 3600), not {stallSeconds}.");
-            }
-
-            var inference = new InferenceOptions
-            {
-                Device = parse.GetValue(device)!,
-                Threads = parse.GetValue(threads),
-            };
-            var serving = new ServingOptions
-            {
-                ApiKey = parse.GetValue(apiKey) ?? NullIfEmpty(Environment.GetEnvironmentVariable(ApiKeyVariable)),
-                MaxBodyBytes = (long)(megabytes * 1024 * 1024),
-                MaxConcurrentPredictions = parse.GetValue(inFlight),
-                MaxBufferedBodyBytes = (long)(parse.GetValue(buffered) * 1024 * 1024),
-                BodyStallTimeout = TimeSpan.FromSeconds(stallSeconds),
-            };
-            try
-            {
-                inference.Validate();
-                serving.Validate();
-            }
-            catch (ArgumentException ex)
-            {
-                throw new UsageException(ex.Message, ex);
-            }
-
-            string[] addresses = parse.GetValue(urls)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            foreach (string address in addresses)
-            {
-                if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-                {
-                    throw new UsageException($"--urls: '{address}' is not an http(s) URL such as {CryServer.DefaultUrl}.");
-                }
-            }
-
+            var (inference, serving) = Settings(
+                parse.GetValue(device)!,
+                parse.GetValue(threads),
+                parse.GetValue(apiKey),
+                parse.GetValue(maxBody),
+                parse.GetValue(inFlight),
+                parse.GetValue(buffered),
+                parse.GetValue(stall));
+            string[] addresses = Addresses(parse.GetValue(urls)!);
             using var predictor = Predictor.FromFolder(parse.GetValue(model)!, inference, message => error.WriteLine($"cry: {message}"));
-            await using var app = CryServer.Build(predictor, serving, addresses);
-            try
-            {
-                await app.StartAsync(cancellation);
-            }
-            catch (IOException ex)
-            {
-                throw new ResourceUnavailableException($"cannot listen on {string.Join(", ", addresses)}: {ex.Message}", ex);
-            }
-
-            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? addresses;
-            using (var lease = predictor.AcquireModel())
-            {
-                output.WriteLine(
-                    $"cry: serving {lease.Model.Manifest.ModelId} ({lease.Model.Device}) on {string.Join(", ", bound)}; " +
-                    $"{(serving.ApiKey is null ? "no API key required" : $"API key required in {ServingOptions.KeyHeader}")}; Ctrl+C stops.");
-            }
-
-            try
-            {
-                await app.WaitForShutdownAsync(cancellation);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C: a normal stop.
-            }
-
+            await ServeAsync(predictor, serving, addresses, output, cancellation);
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    // The options checked here, so a bad value is a usage error (exit 2) that names it.
+    private static (InferenceOptions Inference, ServingOptions Serving) Settings(
+        string device, int threads, string? apiKey, double megabytes, int inFlight, double bufferedMegabytes, double stallSeconds)
+    {
+        if (!(megabytes > 0) || megabytes > 1024)
+        {
+            throw new UsageException($"--max-body-mb must be in (0, 1024], not {megabytes}.");
+        }
+
+        if (!(stallSeconds > 0 && stallSeconds < 3600))
+        {
+            throw new UsageException($"--body-stall-seconds must be in (0, 3600), not {stallSeconds}.");
+        }
+
+        var inference = new InferenceOptions { Device = device, Threads = threads };
+        var serving = new ServingOptions
+        {
+            ApiKey = apiKey ?? NullIfEmpty(Environment.GetEnvironmentVariable(ApiKeyVariable)),
+            MaxBodyBytes = (long)(megabytes * 1024 * 1024),
+            MaxConcurrentPredictions = inFlight,
+            MaxBufferedBodyBytes = (long)(bufferedMegabytes * 1024 * 1024),
+            BodyStallTimeout = TimeSpan.FromSeconds(stallSeconds),
+        };
+        try
+        {
+            inference.Validate();
+            serving.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message, ex);
+        }
+
+        return (inference, serving);
+    }
+
+    private static string[] Addresses(string urls)
+    {
+        string[] addresses = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (string address in addresses)
+        {
+            if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                throw new UsageException($"--urls: '{address}' is not an http(s) URL such as {CryServer.DefaultUrl}.");
+            }
+        }
+
+        return addresses;
+    }
+
+    // Starts Kestrel, says what serves where, and runs until Ctrl+C.
+    private static async Task ServeAsync(Predictor predictor, ServingOptions serving, string[] addresses, TextWriter output, CancellationToken cancellation)
+    {
+        await using var app = CryServer.Build(predictor, serving, addresses);
+        try
+        {
+            await app.StartAsync(cancellation);
+        }
+        catch (IOException ex)
+        {
+            throw new ResourceUnavailableException($"cannot listen on {string.Join(", ", addresses)}: {ex.Message}", ex);
+        }
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? addresses;
+        using (var lease = predictor.AcquireModel())
+        {
+            output.WriteLine(
+                $"cry: serving {lease.Model.Manifest.ModelId} ({lease.Model.Device}) on {string.Join(", ", bound)}; " +
+                $"{(serving.ApiKey is null ? "no API key required" : $"API key required in {ServingOptions.KeyHeader}")}; Ctrl+C stops.");
+        }
+
+        try
+        {
+            await app.WaitForShutdownAsync(cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: a normal stop.
+        }
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
