@@ -60,42 +60,9 @@ public sealed class RecordingBody : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(gate);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || mediaType.MediaType.Value is not { } type)
+        if (CheckHeaders(request, limit, options, out bool multipart, out string? boundary, out long bodyLimit) is { } refused)
         {
-            return new(Problems.Unsupported(
-                $"The request has {(string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : $"the Content-Type '{request.ContentType}', which cannot be parsed")}; " +
-                $"send the recording with an audio/* media type (such as audio/wav, audio/mp4, audio/webm) or application/octet-stream, or as multipart/form-data with a field '{FileField}'."));
-        }
-
-        bool multipart = type.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
-        if (!multipart && !PredictHandler.IsAudioMediaType(type))
-        {
-            return new(Problems.Unsupported(
-                $"The media type '{type}' is not accepted; send the recording with an audio/* media type (such as audio/wav, audio/mp4, audio/webm) or application/octet-stream, or as multipart/form-data with a field '{FileField}'."));
-        }
-
-        long bodyLimit = limit + (multipart ? options.MultipartOverheadBytes : 0);
-        if (request.ContentLength is long declared && declared > bodyLimit)
-        {
-            return new(Problems.TooLarge(limit)); // Refused from the header, before any of the body is read.
-        }
-
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            // Our own count enforces the limit; the server's allows a little more so an over-limit body can be drained.
-            sizeFeature.MaxRequestBodySize = bodyLimit + DrainBytes;
-        }
-
-        string? boundary = null;
-        if (multipart)
-        {
-            boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
-            if (string.IsNullOrEmpty(boundary) || boundary.Length > MaxBoundaryLength)
-            {
-                return new(Problems.BadAudio(string.IsNullOrEmpty(boundary)
-                    ? "The multipart/form-data Content-Type has no boundary."
-                    : $"The multipart boundary has {boundary.Length:N0} characters; RFC 2046 allows at most {MaxBoundaryLength}."));
-            }
+            return new(refused);
         }
 
         // Bound the work in flight before reading: a body that does not declare its length may buffer up to the limit,
@@ -157,6 +124,53 @@ public sealed class RecordingBody : IDisposable
             lease!.Dispose();
             throw;
         }
+    }
+
+    // What the headers alone decide, before any of the body is read: the media type, a declared length over the limit,
+    // the multipart boundary; the server's own body limit is set on the way. Null when the body may be read.
+    private static IResult? CheckHeaders(HttpRequest request, long limit, ServingOptions options, out bool multipart, out string? boundary, out long bodyLimit)
+    {
+        multipart = false;
+        boundary = null;
+        bodyLimit = 0;
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || mediaType.MediaType.Value is not { } type)
+        {
+            return Problems.Unsupported(
+                $"The request has {(string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : $"the Content-Type '{request.ContentType}', which cannot be parsed")}; " +
+                $"send the recording with an audio/* media type (such as audio/wav, audio/mp4, audio/webm) or application/octet-stream, or as multipart/form-data with a field '{FileField}'.");
+        }
+
+        multipart = type.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
+        if (!multipart && !PredictHandler.IsAudioMediaType(type))
+        {
+            return Problems.Unsupported(
+                $"The media type '{type}' is not accepted; send the recording with an audio/* media type (such as audio/wav, audio/mp4, audio/webm) or application/octet-stream, or as multipart/form-data with a field '{FileField}'.");
+        }
+
+        bodyLimit = limit + (multipart ? options.MultipartOverheadBytes : 0);
+        if (request.ContentLength is long declared && declared > bodyLimit)
+        {
+            return Problems.TooLarge(limit); // Refused from the header, before any of the body is read.
+        }
+
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            // Our own count enforces the limit; the server's allows a little more so an over-limit body can be drained.
+            sizeFeature.MaxRequestBodySize = bodyLimit + DrainBytes;
+        }
+
+        if (multipart)
+        {
+            boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
+            if (string.IsNullOrEmpty(boundary) || boundary.Length > MaxBoundaryLength)
+            {
+                return Problems.BadAudio(string.IsNullOrEmpty(boundary)
+                    ? "The multipart/form-data Content-Type has no boundary."
+                    : $"The multipart boundary has {boundary.Length:N0} characters; RFC 2046 allows at most {MaxBoundaryLength}.");
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The answer to a body that could not be read.</summary>

@@ -29,9 +29,6 @@ public sealed class AugmentationPolicy
         LabelVariants = byLabel;
     }
 
-    /// <summary>The five class labels of the infant-cry data set.</summary>
-    public static IReadOnlyList<string> CryLabels { get; } = ["hungry", "tired", "burping", "belly_pain", "discomfort"];
-
     /// <summary>
     /// The published recipe: every class except <c>hungry</c> (the majority class) gets three variants — Gaussian noise
     /// at 0.01–0.015 of the peak, a pitch shift of −2…+2 semitones, and a Butterworth high-pass at 3–4 kHz of order 2–4.

@@ -110,88 +110,120 @@ internal static class ExperimentCommand
             var (file, cells) = ExperimentGrid.Load(parse.GetValue(grid)!);
             string deviceName = parse.GetValue(device)!;
             TrainingArguments.CheckDevice(deviceName);
-            string dataFolder = parse.GetValue(data)!;
-            var dataset = TrainingArguments.LoadDataset(dataFolder, parse.GetValue(excludeAudit), error);
-            string exclusion = parse.GetValue(excludeAudit) is { } auditFile
-                ? "|audit " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(auditFile)))[..16]
-                : string.Empty;
-
-            // The data is part of every cell's signature: another corpus, or a clip moved to another label, is run again.
-            exclusion += "|data " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(
-                '\n', dataset.Clips.Select(c => $"{c.ClipId}\t{c.Label}\t{c.Group}").Order(StringComparer.Ordinal)))))[..16];
+            var dataset = TrainingArguments.LoadDataset(parse.GetValue(data)!, parse.GetValue(excludeAudit), error);
             string outPath = parse.GetValue(outFolder)!;
-            string cellsFolder = Path.Combine(outPath, "cells");
-            Directory.CreateDirectory(cellsFolder);
-            string cacheFolder = parse.GetValue(cache) ?? Path.Combine(outPath, "cache");
+            var run = new GridRun(
+                file,
+                cells,
+                dataset,
+                DataSignature(dataset, parse.GetValue(excludeAudit)),
+                Path.Combine(outPath, "cells"),
+                parse.GetValue(cache) ?? Path.Combine(outPath, "cache"),
+                deviceName,
+                parse.GetValue(threads),
+                parse.GetValue(resnet18));
+            Directory.CreateDirectory(run.CellsFolder);
             string[] prefixes = parse.GetValue(only) ?? [];
-            int threadCount = parse.GetValue(threads);
             if (parse.GetValue(list))
             {
-                foreach (var cell in cells)
-                {
-                    if (cell.IsEnsemble)
-                    {
-                        output.WriteLine($"{cell.Id}\tcomputed from its members\tensemble of {string.Join(", ", cell.Members!)}");
-                        continue;
-                    }
-
-                    bool done = TryReadResult(Path.Combine(cellsFolder, cell.Id + ".json")) is { } r && r.Signature == cell.Signature(file.Folds, file.Seed) + exclusion && r.Clips == dataset.Count;
-                    output.WriteLine($"{cell.Id}\t{(done ? "done" : "to run")}\tfeatures {(cell.IsVector ? $"{cell.Vector} of " : string.Empty)}{cell.Spec.Id}");
-                }
-
+                ListCells(run, output);
                 return ExitCodes.Success;
             }
 
             if (parse.GetValue(nested))
             {
                 var chosen = prefixes.Length == 0 ? cells : [.. cells.Where(c => prefixes.Any(p => c.Id.StartsWith(p, StringComparison.Ordinal)))];
-                return RunNested(chosen, file, dataset, cacheFolder, deviceName, threadCount, parse.GetValue(innerFolds), parse.GetValue(resnet18), outPath, output, error);
+                return RunNested(chosen, file, dataset, run.CacheFolder, deviceName, run.Threads, parse.GetValue(innerFolds), run.ResNet18, outPath, output, error);
             }
 
-            var results = new List<GridCellResult>();
-            for (int i = 0; i < cells.Count; i++)
-            {
-                var cell = cells[i];
-                if (cell.IsEnsemble)
-                {
-                    if (Ensemble(cell, results, file, error) is { } pooled)
-                    {
-                        File.WriteAllText(Path.Combine(cellsFolder, cell.Id + ".json"), JsonSerializer.Serialize(pooled, s_json));
-                        results.Add(pooled);
-                    }
-
-                    continue;
-                }
-
-                string resultPath = Path.Combine(cellsFolder, cell.Id + ".json");
-                string signature = cell.Signature(file.Folds, file.Seed) + exclusion;
-                if (TryReadResult(resultPath) is { } stored && stored.Signature == signature && stored.Clips == dataset.Count)
-                {
-                    error.WriteLine($"cry: cell {i + 1}/{cells.Count} {cell.Id}: done before, kept ({resultPath})");
-                    results.Add(stored with { Name = cell.Name, TrainingShare = cell.Share, Repeat = cell.Repeat });
-                    continue;
-                }
-
-                if (prefixes.Length > 0 && !prefixes.Any(p => cell.Id.StartsWith(p, StringComparison.Ordinal)))
-                {
-                    continue;
-                }
-
-                error.WriteLine($"cry: cell {i + 1}/{cells.Count} {cell.Id}: features {(cell.IsVector ? $"{cell.Vector} of " : string.Empty)}{cell.Spec.Id}, {cell.Model}");
-                var result = RunCell(cell, signature, file, dataset, cacheFolder, deviceName, threadCount, parse.GetValue(resnet18), error);
-                File.WriteAllText(resultPath, JsonSerializer.Serialize(result, s_json));
-                results.Add(result);
-                error.WriteLine(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"cry: cell {i + 1}/{cells.Count} {cell.Id}: macro-F1 {result.MacroF1.Estimate:0.000} [{result.MacroF1.Lower:0.000}, {result.MacroF1.Upper:0.000}], balanced accuracy {result.BalancedAccuracy.Estimate:0.000} in {result.TrainingSeconds:0} s"));
-            }
-
+            var results = RunCells(run, prefixes, error);
             int missing = cells.Count - results.Count;
             WriteTable(outPath, results, missing);
             output.WriteLine($"experiment: {results.Count} of {cells.Count} cells → {Path.Combine(outPath, "grid.md")}{(missing > 0 ? $" ({missing} not run: see --only)" : string.Empty)}");
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    // What one run of a grid works with; Exclusion is appended to every cell's signature (the audit and the data).
+    private sealed record GridRun(
+        GridFile File, IReadOnlyList<GridCell> Cells, ClipDataset Dataset, string Exclusion, string CellsFolder, string CacheFolder, string Device, int Threads, string? ResNet18)
+    {
+        public string ResultPath(GridCell cell) => Path.Combine(CellsFolder, cell.Id + ".json");
+
+        public string Signature(GridCell cell) => cell.Signature(File.Folds, File.Seed) + Exclusion;
+    }
+
+    // The audit excluded (by its hash) and the data itself are part of every cell's signature: another corpus, or a clip
+    // moved to another label, is run again.
+    private static string DataSignature(ClipDataset dataset, string? auditFile)
+    {
+        string exclusion = auditFile is not null
+            ? "|audit " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(auditFile)))[..16]
+            : string.Empty;
+        return exclusion + "|data " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(
+            '\n', dataset.Clips.Select(c => $"{c.ClipId}\t{c.Label}\t{c.Group}").Order(StringComparer.Ordinal)))))[..16];
+    }
+
+    private static void ListCells(GridRun run, TextWriter output)
+    {
+        foreach (var cell in run.Cells)
+        {
+            if (cell.IsEnsemble)
+            {
+                output.WriteLine($"{cell.Id}\tcomputed from its members\tensemble of {string.Join(", ", cell.Members!)}");
+                continue;
+            }
+
+            bool done = TryReadResult(run.ResultPath(cell)) is { } r && r.Signature == run.Signature(cell) && r.Clips == run.Dataset.Count;
+            output.WriteLine($"{cell.Id}\t{(done ? "done" : "to run")}\tfeatures {(cell.IsVector ? $"{cell.Vector} of " : string.Empty)}{cell.Spec.Id}");
+        }
+    }
+
+    // Every cell in order: an ensemble from the results before it, a stored result whose signature still holds, or a run
+    // (only cells matching --only when given); each run's result is stored as soon as it is done.
+    private static List<GridCellResult> RunCells(GridRun run, string[] prefixes, TextWriter error)
+    {
+        var cells = run.Cells;
+        var results = new List<GridCellResult>();
+        for (int i = 0; i < cells.Count; i++)
+        {
+            var cell = cells[i];
+            string resultPath = run.ResultPath(cell);
+            if (cell.IsEnsemble)
+            {
+                if (Ensemble(cell, results, run.File, error) is { } pooled)
+                {
+                    File.WriteAllText(resultPath, JsonSerializer.Serialize(pooled, s_json));
+                    results.Add(pooled);
+                }
+
+                continue;
+            }
+
+            string signature = run.Signature(cell);
+            if (TryReadResult(resultPath) is { } stored && stored.Signature == signature && stored.Clips == run.Dataset.Count)
+            {
+                error.WriteLine($"cry: cell {i + 1}/{cells.Count} {cell.Id}: done before, kept ({resultPath})");
+                results.Add(stored with { Name = cell.Name, TrainingShare = cell.Share, Repeat = cell.Repeat });
+                continue;
+            }
+
+            if (prefixes.Length > 0 && !prefixes.Any(p => cell.Id.StartsWith(p, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            error.WriteLine($"cry: cell {i + 1}/{cells.Count} {cell.Id}: features {(cell.IsVector ? $"{cell.Vector} of " : string.Empty)}{cell.Spec.Id}, {cell.Model}");
+            var result = RunCell(cell, signature, run.File, run.Dataset, run.CacheFolder, run.Device, run.Threads, run.ResNet18, error);
+            File.WriteAllText(resultPath, JsonSerializer.Serialize(result, s_json));
+            results.Add(result);
+            error.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"cry: cell {i + 1}/{cells.Count} {cell.Id}: macro-F1 {result.MacroF1.Estimate:0.000} [{result.MacroF1.Lower:0.000}, {result.MacroF1.Upper:0.000}], balanced accuracy {result.BalancedAccuracy.Estimate:0.000} in {result.TrainingSeconds:0} s"));
+        }
+
+        return results;
     }
 
     private static GridCellResult? TryReadResult(string path)
@@ -591,48 +623,7 @@ internal static class ExperimentCommand
             }
         }
 
-        // Learning curves: cells that differ only in the share of training instances, averaged over their repeats.
-        var curves = results.GroupBy(r => (r.Name, r.Size, r.Model)).Where(g => g.Any(r => r.TrainingShare < 1)).ToList();
-        if (curves.Count > 0)
-        {
-            md.AppendLine();
-            md.AppendLine("Learning curves (each share of the folds' training app instances; mean ± sd over its subsamples):");
-            md.AppendLine();
-            md.AppendLine("| configuration | training share | subsamples | macro-F1 | balanced accuracy | log-loss |");
-            md.AppendLine("|---|---:|---:|---|---|---|");
-            foreach (var curve in curves)
-            {
-                foreach (var point in curve.GroupBy(r => r.TrainingShare).OrderBy(p => p.Key))
-                {
-                    md.AppendLine(string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"| {curve.Key.Name}-{curve.Key.Size}-{curve.Key.Model} | {point.Key:0.##} | {point.Count()} | {Spread(point.Select(r => r.MacroF1.Estimate))} | {Spread(point.Select(r => r.BalancedAccuracy.Estimate))} | {Spread(point.Select(r => r.LogLoss ?? double.NaN))} |"));
-                }
-            }
-
-            md.AppendLine();
-            md.AppendLine("Slopes (least squares over every subsample, score per unit of training share, 95 % interval; the points share their test folds, so the interval is if anything too narrow). Extrapolated to twice the training instances only where the interval excludes zero:");
-            md.AppendLine();
-            md.AppendLine("| configuration | metric | points | slope [95 % CI] | at twice the instances |");
-            md.AppendLine("|---|---|---:|---|---|");
-            foreach (var curve in curves)
-            {
-                foreach (var (metric, score) in new (string, Func<GridCellResult, double>)[]
-                {
-                    ("macro-F1", r => r.MacroF1.Estimate), ("balanced accuracy", r => r.BalancedAccuracy.Estimate), ("log-loss", r => r.LogLoss ?? double.NaN),
-                })
-                {
-                    if (LearningCurveSlope.Fit([.. curve.Select(r => (r.TrainingShare, score(r)))]) is not { } slope)
-                    {
-                        continue;
-                    }
-
-                    md.AppendLine(string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"| {curve.Key.Name}-{curve.Key.Size}-{curve.Key.Model} | {metric} | {slope.Points} | {F(slope.Slope)} [{F(slope.Lower)}, {F(slope.Upper)}] | {(slope.ExcludesZero ? F(slope.At(2)) : "— (no trend shown)")} |"));
-                }
-            }
-        }
+        WriteLearningCurves(md, results);
 
         md.AppendLine();
         md.AppendLine("Intervals: bootstrap over the pooled out-of-fold predictions of each cell (grouped cross-validation); cells share folds and seed.");
@@ -656,6 +647,55 @@ internal static class ExperimentCommand
             {
                 // No font on this machine: the tables are written; the figure needs a font file.
                 throw new ResourceUnavailableException($"grid.md and grid.csv are written, but the figure cannot be drawn: {ex.Message}", ex);
+            }
+        }
+    }
+
+    // Learning curves: cells that differ only in the share of training instances, averaged over their repeats, and the
+    // slopes fitted over every subsample.
+    private static void WriteLearningCurves(StringBuilder md, IReadOnlyList<GridCellResult> results)
+    {
+        var curves = results.GroupBy(r => (r.Name, r.Size, r.Model)).Where(g => g.Any(r => r.TrainingShare < 1)).ToList();
+        if (curves.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine();
+        md.AppendLine("Learning curves (each share of the folds' training app instances; mean ± sd over its subsamples):");
+        md.AppendLine();
+        md.AppendLine("| configuration | training share | subsamples | macro-F1 | balanced accuracy | log-loss |");
+        md.AppendLine("|---|---:|---:|---|---|---|");
+        foreach (var curve in curves)
+        {
+            foreach (var point in curve.GroupBy(r => r.TrainingShare).OrderBy(p => p.Key))
+            {
+                md.AppendLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"| {curve.Key.Name}-{curve.Key.Size}-{curve.Key.Model} | {point.Key:0.##} | {point.Count()} | {Spread(point.Select(r => r.MacroF1.Estimate))} | {Spread(point.Select(r => r.BalancedAccuracy.Estimate))} | {Spread(point.Select(r => r.LogLoss ?? double.NaN))} |"));
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine("Slopes (least squares over every subsample, score per unit of training share, 95 % interval; the points share their test folds, so the interval is if anything too narrow). Extrapolated to twice the training instances only where the interval excludes zero:");
+        md.AppendLine();
+        md.AppendLine("| configuration | metric | points | slope [95 % CI] | at twice the instances |");
+        md.AppendLine("|---|---|---:|---|---|");
+        foreach (var curve in curves)
+        {
+            foreach (var (metric, score) in new (string, Func<GridCellResult, double>)[]
+            {
+                ("macro-F1", r => r.MacroF1.Estimate), ("balanced accuracy", r => r.BalancedAccuracy.Estimate), ("log-loss", r => r.LogLoss ?? double.NaN),
+            })
+            {
+                if (LearningCurveSlope.Fit([.. curve.Select(r => (r.TrainingShare, score(r)))]) is not { } slope)
+                {
+                    continue;
+                }
+
+                md.AppendLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"| {curve.Key.Name}-{curve.Key.Size}-{curve.Key.Model} | {metric} | {slope.Points} | {F(slope.Slope)} [{F(slope.Lower)}, {F(slope.Upper)}] | {(slope.ExcludesZero ? F(slope.At(2)) : "— (no trend shown)")} |"));
             }
         }
     }

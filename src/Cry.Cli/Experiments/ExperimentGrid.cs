@@ -172,6 +172,53 @@ internal static class ExperimentGrid
     /// <exception cref="BadInputException">The file cannot be read, is not a valid grid, or names a spec, preset, size or network that does not exist.</exception>
     public static (GridFile Grid, IReadOnlyList<GridCell> Cells) Load(string path)
     {
+        var grid = Read(path);
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var cells = new List<GridCell>();
+        var training = (grid.Training ?? new GridTraining()).Over(Defaults);
+        var ensembles = new List<(GridConfiguration Configuration, string Where)>();
+        foreach (var (configuration, index) in grid.Configurations.Select((c, i) => (c, i)))
+        {
+            string where = $"{path}: configuration {index + 1}";
+            if (configuration.Ensemble is not null)
+            {
+                ensembles.Add((configuration, where));
+                continue;
+            }
+
+            var spec = Spec(configuration, folder, where);
+            string name = CheckName(configuration.Name ?? configuration.Preset ?? Path.GetFileNameWithoutExtension(configuration.Spec!), where);
+
+            if (configuration.Functionals)
+            {
+                if (configuration.Embedding is not null)
+                {
+                    throw new BadInputException($"{where}: give \"functionals\" or \"embedding\", not both.");
+                }
+
+                cells.Add(FunctionalsCell(configuration, spec, name, where, training, cells));
+                continue;
+            }
+
+            if (configuration.Embedding is { } embedding)
+            {
+                cells.AddRange(EmbeddingCells(configuration, spec, embedding, name, where, training, cells));
+                continue;
+            }
+
+            cells.AddRange(NetworkCells(configuration, spec, name, where, training, grid.Model, cells));
+        }
+
+        foreach (var (configuration, where) in ensembles)
+        {
+            cells.Add(EnsembleCell(configuration, where, cells));
+        }
+
+        return (grid, cells);
+    }
+
+    private static GridFile Read(string path)
+    {
         GridFile grid;
         try
         {
@@ -196,118 +243,91 @@ internal static class ExperimentGrid
             throw new BadInputException($"{path}: the grid has no configurations.");
         }
 
-        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var cells = new List<GridCell>();
-        var training = (grid.Training ?? new GridTraining()).Over(Defaults);
-        var ensembles = new List<(GridConfiguration Configuration, string Where)>();
-        foreach (var (configuration, index) in grid.Configurations.Select((c, i) => (c, i)))
+        return grid;
+    }
+
+    // A configuration's spec: its preset, or its spec file relative to the grid file's folder.
+    private static FeatureSpec Spec(GridConfiguration configuration, string folder, string where)
+    {
+        if ((configuration.Spec is null) == (configuration.Preset is null))
         {
-            string where = $"{path}: configuration {index + 1}";
-            if (configuration.Ensemble is not null)
-            {
-                ensembles.Add((configuration, where));
-                continue;
-            }
+            throw new BadInputException($"{where}: give exactly one of \"spec\" (a spec file) and \"preset\".");
+        }
 
-            if ((configuration.Spec is null) == (configuration.Preset is null))
-            {
-                throw new BadInputException($"{where}: give exactly one of \"spec\" (a spec file) and \"preset\".");
-            }
+        try
+        {
+            return configuration.Preset is { } preset
+                ? FeatureSpecPresets.Get(preset)
+                : FeatureSpec.Parse(File.ReadAllText(Path.Combine(folder, configuration.Spec!)));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FeatureSpecException or JsonException)
+        {
+            throw new BadInputException($"{where}: {ex.Message}", ex);
+        }
+    }
 
-            FeatureSpec spec;
+    // A network configuration's cells: sizes × networks × training shares (× repeats below a share of 1).
+    private static List<GridCell> NetworkCells(
+        GridConfiguration configuration, FeatureSpec spec, string name, string where, GridTraining training, string defaultModel, List<GridCell> cells)
+    {
+        var made = new List<GridCell>();
+        if (spec.Image is null)
+        {
+            throw new BadInputException($"{where}: the spec has no image part, so no network can be trained on it (\"functionals\": true trains a vector model on its functionals).");
+        }
+
+        var cellTraining = (configuration.Training ?? new GridTraining()).Over(training);
+        if (cellTraining.StopOn is not ("loss" or "macro-f1" or "none"))
+        {
+            throw new BadInputException($"{where}: stopOn must be loss, macro-f1 or none, not '{cellTraining.StopOn}'.");
+        }
+
+        if (cellTraining.MaskShare is { } mask && !(mask >= 0 && mask < 1))
+        {
+            throw new BadInputException($"{where}: maskShare must lie in [0, 1), not {mask}.");
+        }
+
+        if (cellTraining.Mixup is { } mixup && !(mixup >= 0 && double.IsFinite(mixup)))
+        {
+            throw new BadInputException($"{where}: mixup (the α of Beta(α, α)) must be 0 (off) or positive, not {mixup}.");
+        }
+
+        foreach (int size in configuration.Sizes ?? [spec.Image.Size])
+        {
+            var sized = spec with { NMels = configuration.MelsMatchSize ? size : spec.NMels, Image = spec.Image with { Size = size } };
             try
             {
-                spec = configuration.Preset is { } preset
-                    ? FeatureSpecPresets.Get(preset)
-                    : FeatureSpec.Parse(File.ReadAllText(Path.Combine(folder, configuration.Spec!)));
+                sized.Validate();
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FeatureSpecException or JsonException)
+            catch (FeatureSpecException ex)
             {
-                throw new BadInputException($"{where}: {ex.Message}", ex);
+                throw new BadInputException($"{where}, size {size}: {ex.Message}", ex);
             }
 
-            string name = CheckName(configuration.Name ?? configuration.Preset ?? Path.GetFileNameWithoutExtension(configuration.Spec!), where);
-
-            if (configuration.Functionals)
+            foreach (string model in configuration.Models ?? [defaultModel])
             {
-                if (configuration.Embedding is not null)
+                if (!ModelFactory.ExperimentNames.Contains(model, StringComparer.Ordinal))
                 {
-                    throw new BadInputException($"{where}: give \"functionals\" or \"embedding\", not both.");
+                    throw new BadInputException($"{where}: unknown network '{model}'; known: {string.Join(", ", ModelFactory.ExperimentNames)}.");
                 }
 
-                cells.Add(FunctionalsCell(configuration, spec, name, where, training, cells));
-                continue;
-            }
-
-            if (configuration.Embedding is { } embedding)
-            {
-                cells.AddRange(EmbeddingCells(configuration, spec, embedding, name, where, training, cells));
-                continue;
-            }
-
-            if (spec.Image is null)
-            {
-                throw new BadInputException($"{where}: the spec has no image part, so no network can be trained on it (\"functionals\": true trains a vector model on its functionals).");
-            }
-
-            var cellTraining = (configuration.Training ?? new GridTraining()).Over(training);
-            if (cellTraining.StopOn is not ("loss" or "macro-f1" or "none"))
-            {
-                throw new BadInputException($"{where}: stopOn must be loss, macro-f1 or none, not '{cellTraining.StopOn}'.");
-            }
-
-            if (cellTraining.MaskShare is { } mask && !(mask >= 0 && mask < 1))
-            {
-                throw new BadInputException($"{where}: maskShare must lie in [0, 1), not {mask}.");
-            }
-
-            if (cellTraining.Mixup is { } mixup && !(mixup >= 0 && double.IsFinite(mixup)))
-            {
-                throw new BadInputException($"{where}: mixup (the α of Beta(α, α)) must be 0 (off) or positive, not {mixup}.");
-            }
-
-            foreach (int size in configuration.Sizes ?? [spec.Image.Size])
-            {
-                var sized = spec with { NMels = configuration.MelsMatchSize ? size : spec.NMels, Image = spec.Image with { Size = size } };
-                try
+                foreach (double share in configuration.TrainingShares ?? [1.0])
                 {
-                    sized.Validate();
-                }
-                catch (FeatureSpecException ex)
-                {
-                    throw new BadInputException($"{where}, size {size}: {ex.Message}", ex);
-                }
-
-                foreach (string model in configuration.Models ?? [grid.Model])
-                {
-                    if (!ModelFactory.ExperimentNames.Contains(model, StringComparer.Ordinal))
+                    if (!(share > 0 && share <= 1) || configuration.Repeats < 1)
                     {
-                        throw new BadInputException($"{where}: unknown network '{model}'; known: {string.Join(", ", ModelFactory.ExperimentNames)}.");
+                        throw new BadInputException($"{where}: training shares must lie in (0, 1] (not {share}) and repeats be at least 1.");
                     }
 
-                    foreach (double share in configuration.TrainingShares ?? [1.0])
+                    for (int repeat = 0; repeat < (share < 1 ? configuration.Repeats : 1); repeat++)
                     {
-                        if (!(share > 0 && share <= 1) || configuration.Repeats < 1)
-                        {
-                            throw new BadInputException($"{where}: training shares must lie in (0, 1] (not {share}) and repeats be at least 1.");
-                        }
-
-                        for (int repeat = 0; repeat < (share < 1 ? configuration.Repeats : 1); repeat++)
-                        {
-                            string id = UniqueId(share < 1 ? $"{name}-{size}-{model}-share{share * 100:0}-r{repeat + 1}" : $"{name}-{size}-{model}", where, cells);
-                            cells.Add(new GridCell(id, name, sized, model, cellTraining, share, share < 1 ? repeat + 1 : 0));
-                        }
+                        string id = UniqueId(share < 1 ? $"{name}-{size}-{model}-share{share * 100:0}-r{repeat + 1}" : $"{name}-{size}-{model}", where, [.. cells, .. made]);
+                        made.Add(new GridCell(id, name, sized, model, cellTraining, share, share < 1 ? repeat + 1 : 0));
                     }
                 }
             }
         }
 
-        foreach (var (configuration, where) in ensembles)
-        {
-            cells.Add(EnsembleCell(configuration, where, cells));
-        }
-
-        return (grid, cells);
+        return made;
     }
 
     /// <summary>An ensemble configuration's cell: two or more other cells of the grid (not ensembles), by id.</summary>
