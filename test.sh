@@ -9,9 +9,9 @@ source infra/dotnet-env.sh
 infra/system-packages.sh --test
 
 configuration="${CONFIGURATION:-Release}"
-log="$(mktemp)"
+results="$(mktemp -d)"
 azurite="$(mktemp -d)"
-trap 'infra/azurite.sh stop "$azurite"; rm -rf "$log" "$azurite"' EXIT
+trap 'infra/azurite.sh stop "$azurite"; rm -rf "$results" "$azurite"' EXIT
 
 # The storage emulator for the pipeline tests (npm azurite, in memory, free ports), stopped on exit.
 infra/azurite.sh start "$azurite"
@@ -19,16 +19,15 @@ export CRY_AZURITE_CONNECTION="$(cat "$azurite/connection-string")"
 
 "$DOTNET" build CryFunctions.sln -c "$configuration" -nologo -v quiet
 set +e
-# Microsoft.Testing.Platform runner (global.json); every test project of the solution.
-"$DOTNET" test --solution CryFunctions.sln -c "$configuration" --no-build --no-progress 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+# Microsoft.Testing.Platform runner (global.json); every test project of the solution, each writing its results as
+# CTRF JSON (xunit v3's reporter) into one folder.
+"$DOTNET" test --solution CryFunctions.sln -c "$configuration" --no-build --no-progress \
+  --results-directory "$results" --report-xunit-ctrf
+status=$?
 set -e
 
-# Each failing test again, with its first lines of message, where a tail of the output still shows it.
-awk '/^failed / { n = 12; print "---" } n > 0 { print; n-- }' "$log"
-
-# One closing line, from the run summary.
-awk '/^Test run summary/ { seen = 1 }
-     seen && $1 == "failed:" { f = $2 } seen && $1 == "succeeded:" { p = $2 } seen && $1 == "skipped:" { s = $2 }
-     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+# Each failing test again with the first lines of its message, and one closing line, from the runner's result files
+# (a project that crashed without writing its file counts as a failure).
+projects="$(grep -c 'Tests\.csproj"' CryFunctions.sln)"
+node infra/test-summary.mjs "$results" "$projects" || status=$((status == 0 ? 1 : status))
 exit "$status"
