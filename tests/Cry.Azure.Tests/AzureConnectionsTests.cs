@@ -56,15 +56,15 @@ public sealed class AzureConnectionsTests(Azurite azurite)
     [Fact]
     public void FromEnvironment_ReadsDoubleUnderscoreAsASection()
     {
-        const string variable = "CryStorage__blobServiceUri";
-        Environment.SetEnvironmentVariable(variable, "https://fromenv.blob.core.windows.net");
+        const string Variable = "CryStorage__blobServiceUri";
+        Environment.SetEnvironmentVariable(Variable, "https://fromenv.blob.core.windows.net");
         try
         {
             Assert.Equal("https://fromenv.blob.core.windows.net", AzureConnections.FromEnvironment()["CryStorage:blobServiceUri"]);
         }
         finally
         {
-            Environment.SetEnvironmentVariable(variable, null);
+            Environment.SetEnvironmentVariable(Variable, null);
         }
     }
 

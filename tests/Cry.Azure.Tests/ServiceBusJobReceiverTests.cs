@@ -39,12 +39,12 @@ public sealed class ServiceBusJobReceiverTests
     private static ServiceBusReceivedMessage Message(string body) =>
         ServiceBusModelFactory.ServiceBusReceivedMessage(BinaryData.FromString(body), messageId: "run-9", lockedUntil: DateTimeOffset.UtcNow.AddMinutes(1));
 
-    private static readonly TrainingJob Job = new() { RunId = "run-9", SnapshotId = "snap" };
+    private static readonly TrainingJob s_job = new() { RunId = "run-9", SnapshotId = "snap" };
 
     [Fact]
     public async Task SuccessfulJob_IsCompleted_AndItsLockIsRenewedWhileTraining()
     {
-        var receiver = new FakeReceiver(Message(Job.ToJson()));
+        var receiver = new FakeReceiver(Message(s_job.ToJson()));
         var (outcome, job, _) = await new ServiceBusJobReceiver(receiver, TimeSpan.FromMilliseconds(20)).ReceiveAndRunAsync(
             async (j, _) =>
             {
@@ -55,7 +55,7 @@ public sealed class ServiceBusJobReceiverTests
             TestContext.Current.CancellationToken);
 
         Assert.Equal(ReceiveOutcome.Completed, outcome);
-        Assert.Equal(Job, job);
+        Assert.Equal(s_job, job);
         Assert.Contains("renew", receiver.Calls);
         Assert.Equal("complete", receiver.Calls[^1]);
     }
@@ -63,7 +63,7 @@ public sealed class ServiceBusJobReceiverTests
     [Fact]
     public async Task FailedJob_IsDeadLetteredWithTheReason()
     {
-        var receiver = new FakeReceiver(Message(Job.ToJson()));
+        var receiver = new FakeReceiver(Message(s_job.ToJson()));
         var (outcome, _, reason) = await new ServiceBusJobReceiver(receiver, TimeSpan.FromMinutes(1)).ReceiveAndRunAsync(
             (j, _) => Task.FromResult(new TrainingResult(j.RunId, TrainingResult.Failed, "burping has 2 groups", j.SnapshotId, null, DateTimeOffset.UtcNow)),
             TimeSpan.FromSeconds(1),

@@ -6,14 +6,14 @@ namespace Cry.Inference.Tests;
 
 public sealed class EnsembleModelTests : IDisposable
 {
-    private static readonly string[] Labels = ["a", "b", "c"];
+    private static readonly string[] s_labels = ["a", "b", "c"];
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "cry-ensemble-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
     public void TheEnsemble_IsTheCalibratedMembersCombinedByMeanLogProbability()
     {
         // Two members with different weights, calibrated by T = 1.5 and a class bias, as a format-2 bundle.
-        var first = TinyBundle.Create(Labels);
+        var first = TinyBundle.Create(s_labels);
         var second = first with { Weights = [.. first.Weights.Select((w, i) => w * (i % 2 == 0 ? -1.3f : 0.7f))], Bias = [0.3f, -0.2f, 0.1f] };
         double[] bias = [0.4, -0.1, -0.3];
         Directory.CreateDirectory(Path.Combine(_folder, "members"));
@@ -41,20 +41,20 @@ public sealed class EnsembleModelTests : IDisposable
         var actual = model.PredictProbabilities(input, 1);
 
         // Expected, by hand in double precision: logits of each member → softmax(z / T + b) → mean log → renormalise.
-        var logMeans = new double[Labels.Length];
+        var logMeans = new double[s_labels.Length];
         foreach (var bundle in new[] { first, second })
         {
             var p = bundle.Expected(input); // softmax(z) at T = 1: recover z up to a constant with log p.
             var z = p.Select((v, k) => (Math.Log(v) / 1.5) + bias[k]).ToArray();
             double max = z.Max(), total = z.Sum(v => Math.Exp(v - max));
-            for (int k = 0; k < Labels.Length; k++)
+            for (int k = 0; k < s_labels.Length; k++)
             {
                 logMeans[k] += (z[k] - max - Math.Log(total)) / 2;
             }
         }
 
         double sum = logMeans.Sum(Math.Exp);
-        for (int k = 0; k < Labels.Length; k++)
+        for (int k = 0; k < s_labels.Length; k++)
         {
             Assert.Equal(Math.Exp(logMeans[k]) / sum, actual[k], 1e-5);
         }
@@ -68,7 +68,7 @@ public sealed class EnsembleModelTests : IDisposable
     [Fact]
     public void AMemberThatDoesNotMatchItsHash_IsRefused()
     {
-        var bundle = TinyBundle.Create(Labels);
+        var bundle = TinyBundle.Create(s_labels);
         Directory.CreateDirectory(Path.Combine(_folder, "members"));
         File.WriteAllBytes(Path.Combine(_folder, "members/x.onnx"), bundle.OnnxBytes());
         var manifest = bundle.Manifest() with

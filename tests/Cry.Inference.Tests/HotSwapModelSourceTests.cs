@@ -5,21 +5,21 @@ namespace Cry.Inference.Tests;
 
 public sealed class HotSwapModelSourceTests : IDisposable
 {
-    private static readonly string[] Labels = ["hungry", "tired"];
-    private static readonly InferenceOptions Cpu = new() { Device = "cpu" };
+    private static readonly string[] s_labels = ["hungry", "tired"];
+    private static readonly InferenceOptions s_cpu = new() { Device = "cpu" };
     private readonly TempBundles _temp = new();
 
     [Fact]
     public void ChangedBundle_ServesTheNextRequest_WhileALeaseInFlightKeepsTheOldModel()
     {
         string folder = _temp["model"];
-        TinyBundle.Create(Labels, "first").Write(folder);
+        TinyBundle.Create(s_labels, "first").Write(folder);
         var log = new List<string>();
-        using var source = new HotSwapModelSource(folder, Cpu, TimeSpan.Zero, log.Add);
+        using var source = new HotSwapModelSource(folder, s_cpu, TimeSpan.Zero, log.Add);
         using var inFlight = source.Acquire();
         Assert.Equal("first", inFlight.Model.Manifest.ModelId);
 
-        var second = TinyBundle.Create(Labels, "second") with { Bias = [5, -5] };
+        var second = TinyBundle.Create(s_labels, "second") with { Bias = [5, -5] };
         second.Write(folder);
         using (var next = source.Acquire())
         {
@@ -36,12 +36,12 @@ public sealed class HotSwapModelSourceTests : IDisposable
     public void AHalfWrittenBundle_KeepsTheCurrentModel_AndIsTakenOnceComplete()
     {
         string folder = _temp["model"];
-        TinyBundle.Create(Labels, "first").Write(folder);
+        TinyBundle.Create(s_labels, "first").Write(folder);
         var log = new List<string>();
-        using var source = new HotSwapModelSource(folder, Cpu, TimeSpan.Zero, log.Add);
+        using var source = new HotSwapModelSource(folder, s_cpu, TimeSpan.Zero, log.Add);
 
         // A new model.onnx next to the old manifest: the manifest's SHA-256 does not match.
-        var second = TinyBundle.Create(Labels, "second") with { Bias = [1, 2] };
+        var second = TinyBundle.Create(s_labels, "second") with { Bias = [1, 2] };
         File.WriteAllBytes(Path.Combine(folder, "model.onnx"), second.OnnxBytes());
         using (var lease = source.Acquire())
         {
@@ -61,8 +61,8 @@ public sealed class HotSwapModelSourceTests : IDisposable
     public async Task ConcurrentRequestsDuringSwaps_NeverFail()
     {
         string folder = _temp["model"];
-        TinyBundle.Create(Labels, "v0").Write(folder);
-        using var predictor = new Predictor(new HotSwapModelSource(folder, Cpu, TimeSpan.Zero), Cpu);
+        TinyBundle.Create(s_labels, "v0").Write(folder);
+        using var predictor = new Predictor(new HotSwapModelSource(folder, s_cpu, TimeSpan.Zero), s_cpu);
         var clip = SyntheticCry.Generate(8000, 2.0, seed: 4);
         using var stop = new CancellationTokenSource();
         var seen = new System.Collections.Concurrent.ConcurrentBag<string>();
@@ -78,7 +78,7 @@ public sealed class HotSwapModelSourceTests : IDisposable
 
         for (int v = 1; v <= 8; v++)
         {
-            TinyBundle.Create(Labels, $"v{v}").Write(folder);
+            TinyBundle.Create(s_labels, $"v{v}").Write(folder);
             await Task.Delay(30, TestContext.Current.CancellationToken);
         }
 
@@ -93,8 +93,8 @@ public sealed class HotSwapModelSourceTests : IDisposable
     public void AReleasedLeaseCannotBeUsed()
     {
         string folder = _temp["model"];
-        TinyBundle.Create(Labels).Write(folder);
-        using var source = new HotSwapModelSource(folder, Cpu);
+        TinyBundle.Create(s_labels).Write(folder);
+        using var source = new HotSwapModelSource(folder, s_cpu);
         var lease = source.Acquire();
         lease.Dispose();
         lease.Dispose(); // Twice is harmless.

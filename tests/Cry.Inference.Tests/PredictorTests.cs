@@ -9,7 +9,7 @@ namespace Cry.Inference.Tests;
 
 public sealed class PredictorTests : IDisposable
 {
-    private static readonly string[] Labels = ["belly_pain", "hungry", "tired"];
+    private static readonly string[] s_labels = ["belly_pain", "hungry", "tired"];
     private readonly TempBundles _temp = new();
 
     private Predictor Create(TinyBundle bundle, InferenceOptions? options = null)
@@ -22,7 +22,7 @@ public sealed class PredictorTests : IDisposable
     [Fact]
     public void ShortRecording_IsOneWindow_WithTheBundlesProbabilities()
     {
-        var bundle = TinyBundle.Create(Labels) with { Mean = [0.1f, -0.2f, 0.3f], Std = [0.5f, 2f, 1f], Temperature = 1.7 };
+        var bundle = TinyBundle.Create(s_labels) with { Mean = [0.1f, -0.2f, 0.3f], Std = [0.5f, 2f, 1f], Temperature = 1.7 };
         using var predictor = Create(bundle);
         var clip = SyntheticCry.Generate(16000, 7.0, seed: 3);
 
@@ -32,13 +32,13 @@ public sealed class PredictorTests : IDisposable
         double[] expected = bundle.Expected(features[0].Tensor);
         Assert.Single(result.Windows);
         Assert.Equal(0, result.Windows[0].StartSeconds);
-        for (int k = 0; k < Labels.Length; k++)
+        for (int k = 0; k < s_labels.Length; k++)
         {
-            Assert.Equal(expected[k], result.Probabilities![Labels[k]], tolerance: 2e-5);
+            Assert.Equal(expected[k], result.Probabilities![s_labels[k]], tolerance: 2e-5);
         }
 
         int best = Array.IndexOf(expected, expected.Max());
-        Assert.Equal(Labels[best], result.Label);
+        Assert.Equal(s_labels[best], result.Label);
         Assert.Equal(expected[best], result.Confidence!.Value, tolerance: 2e-5);
         Assert.Equal(7.0, result.DurationSeconds, 3);
         Assert.Equal("tiny", result.ModelId);
@@ -76,7 +76,7 @@ public sealed class PredictorTests : IDisposable
     [Fact]
     public void LongRecording_IsScoredInHalfOverlappingWindows_EndingAtTheEnd_CombinedByMeanLogProbability()
     {
-        var bundle = TinyBundle.Create(Labels);
+        var bundle = TinyBundle.Create(s_labels);
         using var predictor = Create(bundle);
         var clip = SyntheticCry.Generate(8000, 20.0, seed: 5);
 
@@ -84,14 +84,14 @@ public sealed class PredictorTests : IDisposable
 
         Assert.Equal([0, 3.25, 6.5, 9.75, 13.0, 13.5], result.Windows.Select(w => w.StartSeconds));
         var features = Predictor.ComputeFeatures(new FeatureExtractor(bundle.Spec), clip);
-        var logMeans = Labels.Select((_, k) => features.Average(f => Math.Log(bundle.Expected(f.Tensor)[k]))).ToArray();
+        var logMeans = s_labels.Select((_, k) => features.Average(f => Math.Log(bundle.Expected(f.Tensor)[k]))).ToArray();
         double total = logMeans.Sum(Math.Exp);
-        for (int k = 0; k < Labels.Length; k++)
+        for (int k = 0; k < s_labels.Length; k++)
         {
-            Assert.Equal(Math.Exp(logMeans[k]) / total, result.Probabilities![Labels[k]], tolerance: 2e-5);
+            Assert.Equal(Math.Exp(logMeans[k]) / total, result.Probabilities![s_labels[k]], tolerance: 2e-5);
             for (int w = 0; w < features.Count; w++)
             {
-                Assert.Equal(bundle.Expected(features[w].Tensor)[k], result.Windows[w].Probabilities[Labels[k]], tolerance: 2e-5);
+                Assert.Equal(bundle.Expected(features[w].Tensor)[k], result.Windows[w].Probabilities[s_labels[k]], tolerance: 2e-5);
             }
         }
     }
@@ -99,7 +99,7 @@ public sealed class PredictorTests : IDisposable
     [Fact]
     public void UpTo125Windows_IsOneWindow_LongerGetsAWindowEndingAtTheEnd()
     {
-        var bundle = TinyBundle.Create(Labels);
+        var bundle = TinyBundle.Create(s_labels);
         using var predictor = Create(bundle);
         Assert.Single(predictor.Predict(SyntheticCry.Generate(8000, 8.1, seed: 2)).Windows); // 8.1 s ≤ 1.25 × 6.5 s
 
@@ -111,7 +111,7 @@ public sealed class PredictorTests : IDisposable
     [Fact]
     public void Silence_IsFlaggedSilentAndUncertain()
     {
-        using var predictor = Create(TinyBundle.Create(Labels));
+        using var predictor = Create(TinyBundle.Create(s_labels));
         var result = predictor.Predict(WavEncoder.Encode(new float[8000 * 3], 8000));
         Assert.True(result.Silent);
         Assert.True(result.Uncertain);
@@ -123,7 +123,7 @@ public sealed class PredictorTests : IDisposable
         // Format 1 bundles had an uncertainty threshold chosen on a small validation share; nothing certified it, so
         // their answers are never confident, even with a threshold of 0.
         var clip = SyntheticCry.Generate(8000, 7.0, seed: 9);
-        using var predictor = Create(TinyBundle.Create(Labels, "a") with { UncertaintyThreshold = 0 });
+        using var predictor = Create(TinyBundle.Create(s_labels, "a") with { UncertaintyThreshold = 0 });
         var result = predictor.Predict(clip);
         Assert.True(result.Uncertain);
         Assert.Null(result.CertifiedPrecision);
@@ -138,7 +138,7 @@ public sealed class PredictorTests : IDisposable
     [Fact]
     public void Json_HasTheContractsNames()
     {
-        using var predictor = Create(TinyBundle.Create(Labels));
+        using var predictor = Create(TinyBundle.Create(s_labels));
         var clip = SyntheticCry.Generate(8000, 7.0, seed: 1);
         using var json = JsonDocument.Parse(predictor.Predict(clip).ToJson());
         var root = json.RootElement;
@@ -147,7 +147,7 @@ public sealed class PredictorTests : IDisposable
             Assert.True(root.TryGetProperty(name, out _), name);
         }
 
-        Assert.Equal(Labels, root.GetProperty("probabilities").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(s_labels, root.GetProperty("probabilities").EnumerateObject().Select(p => p.Name));
         var window = root.GetProperty("windows")[0];
         Assert.True(window.TryGetProperty("startSeconds", out _));
         Assert.True(window.TryGetProperty("probabilities", out _));
@@ -162,7 +162,7 @@ public sealed class PredictorTests : IDisposable
     [InlineData(0)]
     public void TooShortOrEmpty_IsAnAudioFormatError(double seconds)
     {
-        using var predictor = Create(TinyBundle.Create(Labels));
+        using var predictor = Create(TinyBundle.Create(s_labels));
         var samples = new float[(int)(8000 * seconds)];
         samples.AsSpan().Fill(0.1f);
         var ex = Assert.ThrowsAny<AudioFormatException>(() => predictor.Predict(WavEncoder.Encode(samples, 8000)));

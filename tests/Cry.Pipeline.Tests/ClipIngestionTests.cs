@@ -12,7 +12,7 @@ namespace Cry.Pipeline.Tests;
 
 public sealed class ClipIngestionTests(Azurite azurite)
 {
-    private static readonly PipelineOptions Options = new();
+    private static readonly PipelineOptions s_options = new();
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -30,11 +30,11 @@ public sealed class ClipIngestionTests(Azurite azurite)
         try
         {
             byte[] wav = Clip();
-            const string name = "0a1b2c3d-1111-2222-3333-444455556666-1430000000-1.0-f-04-ti.wav";
-            await store.WriteAsync(Containers.Clips, $"tired/{name}", wav, cancellation: Cancel);
-            var ingestion = new ClipIngestion(store, Options);
+            const string Name = "0a1b2c3d-1111-2222-3333-444455556666-1430000000-1.0-f-04-ti.wav";
+            await store.WriteAsync(Containers.Clips, $"tired/{Name}", wav, cancellation: Cancel);
+            var ingestion = new ClipIngestion(store, s_options);
 
-            var result = await ingestion.AcceptAsync("tired", name, Cancel);
+            var result = await ingestion.AcceptAsync("tired", Name, Cancel);
             Assert.True(result.Accepted);
             Assert.Equal(4, result.Work.Count); // the original and three research variants for tired
             foreach (var work in result.Work)
@@ -44,33 +44,33 @@ public sealed class ClipIngestionTests(Azurite azurite)
 
             string specId = FeatureSpecPresets.Default.Id;
             Assert.Equal(
-                Enumerable.Range(0, 4).SelectMany(v => new[] { $"{specId}/tired/{name}/{v}.npy", $"{specId}/tired/{name}/{v}.png" }).Order(StringComparer.Ordinal),
+                Enumerable.Range(0, 4).SelectMany(v => new[] { $"{specId}/tired/{Name}/{v}.npy", $"{specId}/tired/{Name}/{v}.png" }).Order(StringComparer.Ordinal),
                 await Paths(store, Containers.Features));
 
             // The same bits the training pipeline computes from the same file (originals and augmented variants).
             Directory.CreateDirectory(Path.Combine(folder, "tired"));
             Directory.CreateDirectory(Path.Combine(folder, "hungry"));
-            File.WriteAllBytes(Path.Combine(folder, "tired", name), wav);
+            File.WriteAllBytes(Path.Combine(folder, "tired", Name), wav);
             File.WriteAllBytes(Path.Combine(folder, "hungry", "other.wav"), Clip(3, 2));
             var trained = FeaturizedDataset.Compute(ClipDataset.FromFolder(folder), FeatureSpecPresets.Default, AugmentationPolicy.Research);
             int index = trained.Dataset.Clips.ToList().FindIndex(c => c.Label == "tired");
             for (int v = 0; v < 4; v++)
             {
-                var stored = await store.TryReadAsync(Containers.Features, $"{specId}/tired/{name}/{v}.npy", Cancel);
+                var stored = await store.TryReadAsync(Containers.Features, $"{specId}/tired/{Name}/{v}.npy", Cancel);
                 float[] tensor = NpyFile.Read(new MemoryStream(stored!.Data)).ToSingleArray();
                 Assert.Equal(trained.Variants[index][v], tensor);
             }
 
             // Running everything again writes the same objects: no duplicates, same bytes.
-            var before = await store.TryReadAsync(Containers.Features, $"{specId}/tired/{name}/2.npy", Cancel);
-            var again = await ingestion.AcceptAsync("tired", name, Cancel);
+            var before = await store.TryReadAsync(Containers.Features, $"{specId}/tired/{Name}/2.npy", Cancel);
+            var again = await ingestion.AcceptAsync("tired", Name, Cancel);
             foreach (var work in again.Work)
             {
                 await ingestion.ComputeAsync(work, Cancel);
             }
 
             Assert.Equal(8, (await Paths(store, Containers.Features)).Count);
-            Assert.Equal(before!.Data, (await store.TryReadAsync(Containers.Features, $"{specId}/tired/{name}/2.npy", Cancel))!.Data);
+            Assert.Equal(before!.Data, (await store.TryReadAsync(Containers.Features, $"{specId}/tired/{Name}/2.npy", Cancel))!.Data);
         }
         finally
         {
@@ -94,7 +94,7 @@ public sealed class ClipIngestionTests(Azurite azurite)
             byte[] threeGp = FfmpegEncoder.Encode(wav, ".3gp", "-c:a", "aac", "-f", "3gp");
             await store.WriteAsync(Containers.Clips, "hungry/memo.3gp", threeGp, cancellation: Cancel);
             await store.WriteAsync(Containers.Clips, "hungry/cut.3gp", threeGp[..(threeGp.Length / 2)], cancellation: Cancel);
-            var ingestion = new ClipIngestion(store, Options);
+            var ingestion = new ClipIngestion(store, s_options);
 
             var result = await ingestion.AcceptAsync("hungry", "memo.3gp", Cancel);
             Assert.True(result.Accepted, result.Reason);
@@ -130,7 +130,7 @@ public sealed class ClipIngestionTests(Azurite azurite)
             await store.WriteAsync(Containers.Clips, "not_cry/tv.wav", Clip(seed: 3), cancellation: Cancel);
             await store.WriteAsync(Containers.Clips, "cry/unlabelled.wav", Clip(seed: 4), cancellation: Cancel);
             await store.WriteAsync(Containers.Clips, "Not-Cry/radio.wav", Clip(seed: 5), cancellation: Cancel);
-            var ingestion = new ClipIngestion(store, Options with { Augmentation = AugmentationPolicy.Research });
+            var ingestion = new ClipIngestion(store, s_options with { Augmentation = AugmentationPolicy.Research });
             Assert.NotEmpty(AugmentationPolicy.Research.VariantsFor("tired")); // The policy augments, but not these folders.
 
             foreach (var (label, name) in new[] { ("not_cry", "tv.wav"), ("cry", "unlabelled.wav") })
@@ -178,7 +178,7 @@ public sealed class ClipIngestionTests(Azurite azurite)
         var store = Stores.Create(kind, azurite, out var cleanup);
         try
         {
-            var options = Options with { MaxClipBytes = 100_000 };
+            var options = s_options with { MaxClipBytes = 100_000 };
             string label = caseName == "unknown label" ? "sleepy" : "hungry";
             byte[] bytes = caseName switch
             {
@@ -213,7 +213,7 @@ public sealed class ClipIngestionTests(Azurite azurite)
         var store = Stores.Create(kind, azurite, out var cleanup);
         try
         {
-            var ingestion = new ClipIngestion(store, Options with { Previews = false });
+            var ingestion = new ClipIngestion(store, s_options with { Previews = false });
             foreach (string name in new[] { "a.wav", "b.wav" })
             {
                 await store.WriteAsync(Containers.Clips, $"hungry/{name}", Clip(), cancellation: Cancel);
@@ -269,7 +269,7 @@ public sealed class ClipIngestionTests(Azurite azurite)
     /// <summary>Each name quarantined once (copy and note) and then uploaded again and processed (clip, tensor, preview).</summary>
     private static async Task<ClipIngestion> StoreEach(IArtifactStore store, IEnumerable<string> names)
     {
-        var ingestion = new ClipIngestion(store, Options);
+        var ingestion = new ClipIngestion(store, s_options);
         ulong seed = 10;
         foreach (string name in names)
         {
@@ -385,7 +385,7 @@ public sealed class ClipIngestionTests(Azurite azurite)
         var store = Stores.Create(kind, azurite, out var cleanup);
         try
         {
-            var ingestion = new ClipIngestion(store, Options);
+            var ingestion = new ClipIngestion(store, s_options);
             string[] names = ["x.wav", "x.wav.reason.json", "x.wav.json", "x.wav.json.json"];
             foreach (string name in names)
             {
@@ -437,7 +437,7 @@ public sealed class ClipIngestionTests(Azurite azurite)
             byte[] wav = Clip(3);
             await store.WriteAsync(Containers.Clips, $"hungry/{name}", wav, cancellation: Cancel);
 
-            var result = await new ClipIngestion(store, Options).AcceptAsync("hungry", name, Cancel);
+            var result = await new ClipIngestion(store, s_options).AcceptAsync("hungry", name, Cancel);
 
             Assert.False(result.Accepted);
             Assert.Empty(result.Work);
@@ -460,7 +460,7 @@ public sealed class ClipIngestionTests(Azurite azurite)
         var store = Stores.Create(kind, azurite, out var cleanup);
         try
         {
-            var ingestion = new ClipIngestion(store, Options);
+            var ingestion = new ClipIngestion(store, s_options);
             await store.WriteAsync(Containers.Clips, "hungry/sub/a.wav", Clip(3), cancellation: Cancel);
 
             var nested = await ingestion.AcceptAsync("hungry", "sub/a.wav", Cancel);
@@ -514,7 +514,7 @@ public sealed class ClipIngestionTests(Azurite azurite)
         var store = Stores.Create("local", azurite, out var cleanup);
         try
         {
-            var ingestion = new ClipIngestion(store, Options);
+            var ingestion = new ClipIngestion(store, s_options);
             var work = new FeatureWork("hungry", "../a.wav", FeatureSpecPresets.Default.Id, 0);
 
             await Assert.ThrowsAsync<ArgumentException>(() => ingestion.ComputeAsync(work, Cancel));
@@ -531,7 +531,7 @@ public sealed class ClipIngestionTests(Azurite azurite)
         var store = Stores.Create("local", azurite, out var cleanup);
         try
         {
-            var result = await new ClipIngestion(store, Options).AcceptAsync("hungry", "never-uploaded.wav", Cancel);
+            var result = await new ClipIngestion(store, s_options).AcceptAsync("hungry", "never-uploaded.wav", Cancel);
             Assert.False(result.Accepted);
             Assert.Null(result.Reason);
         }

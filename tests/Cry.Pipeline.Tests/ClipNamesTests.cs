@@ -89,8 +89,8 @@ public sealed class ClipNamesTests
     [Fact]
     public void Validate_Reason_NeverRepeatsTheName()
     {
-        const string name = "mother-name 2026.wav";
+        const string Name = "mother-name 2026.wav";
 
-        Assert.DoesNotContain("mother", ClipNames.Validate(name)!, StringComparison.Ordinal);
+        Assert.DoesNotContain("mother", ClipNames.Validate(Name)!, StringComparison.Ordinal);
     }
 }

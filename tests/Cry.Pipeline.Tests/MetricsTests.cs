@@ -29,9 +29,9 @@ public sealed class MetricsTests(Azurite azurite)
         var store = Stores.Create("local", azurite, out var cleanup);
         try
         {
-            const string secretName = "mother-name-2026-01-01.wav";
-            await store.WriteAsync(Containers.Clips, $"hungry/{secretName}", Encoding.UTF8.GetBytes("text"), cancellation: TestContext.Current.CancellationToken);
-            await new ClipIngestion(store, new PipelineOptions()).AcceptAsync("hungry", secretName, TestContext.Current.CancellationToken);
+            const string SecretName = "mother-name-2026-01-01.wav";
+            await store.WriteAsync(Containers.Clips, $"hungry/{SecretName}", Encoding.UTF8.GetBytes("text"), cancellation: TestContext.Current.CancellationToken);
+            await new ClipIngestion(store, new PipelineOptions()).AcceptAsync("hungry", SecretName, TestContext.Current.CancellationToken);
         }
         finally
         {

@@ -237,8 +237,8 @@ public sealed class ApiTests
     [Fact]
     public async Task Key_WhenConfigured_IsRequiredForPredictAndChampion_NotForHealth()
     {
-        const string key = "0123456789abcdef-secret";
-        await using var server = await TestServer.StartAsync(new ServingOptions { ApiKey = key });
+        const string Key = "0123456789abcdef-secret";
+        await using var server = await TestServer.StartAsync(new ServingOptions { ApiKey = Key });
         using (var none = await server.Client.PostAsync("/api/predict", Wav(TestServer.Clip()), Cancel))
         {
             var problem = await Problem(none, HttpStatusCode.Unauthorized);
@@ -254,7 +254,7 @@ public sealed class ApiTests
 
         using (var right = new HttpRequestMessage(HttpMethod.Post, "/api/predict") { Content = Wav(TestServer.Clip()) })
         {
-            right.Headers.Add("x-functions-key", key);
+            right.Headers.Add("x-functions-key", Key);
             using var response = await server.Client.SendAsync(right, Cancel);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }

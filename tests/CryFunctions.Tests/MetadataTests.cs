@@ -5,11 +5,11 @@ namespace CryFunctions.Tests;
 /// <summary>Every function's bindings as the generated functions.metadata gives them to the host.</summary>
 public sealed class MetadataTests
 {
-    private static readonly JsonElement[] Functions =
+    private static readonly JsonElement[] s_functions =
         [.. JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "functions.metadata"))).RootElement.EnumerateArray()];
 
     private static JsonElement Trigger(string function) =>
-        Functions.Single(f => f.GetProperty("name").GetString() == function)
+        s_functions.Single(f => f.GetProperty("name").GetString() == function)
             .GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
 
     private static string? Get(JsonElement binding, string name) =>
@@ -23,7 +23,7 @@ public sealed class MetadataTests
                 "PromoteModel", "RetrainDispatch", "RetrainEvaluate", "RetrainOrchestrator", "RetrainSnapshot", "RetrainStatus",
                 "ScheduledRetrain", "StartRetrain", "TrainingResultWritten", "TrainingResultWrittenEventGrid", "UploadClip",
             ],
-            Functions.Select(f => f.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
+            s_functions.Select(f => f.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
 
     [Theory]
     [InlineData("ClipUploaded", null)]
@@ -35,7 +35,7 @@ public sealed class MetadataTests
         Assert.Equal("clips/{label}/{name}", Get(trigger, "path"));
         Assert.Equal("CryStorage", Get(trigger, "connection"));
         Assert.Equal(source, Get(trigger, "source"));
-        var output = Functions.Single(f => f.GetProperty("name").GetString() == function).GetProperty("bindings").EnumerateArray().Single(b => Get(b, "direction") == "Out");
+        var output = s_functions.Single(f => f.GetProperty("name").GetString() == function).GetProperty("bindings").EnumerateArray().Single(b => Get(b, "direction") == "Out");
         Assert.Equal("queue", Get(output, "type"));
         Assert.Equal("feature-work", Get(output, "queueName"));
     }

@@ -102,13 +102,13 @@ public static class FeatureImageRenderer
     private static byte[] BuildCubehelix()
     {
         // Green's default scheme: start 0.5, −1.5 rotations, hue 1, gamma 1.
-        const double start = 0.5, rotations = -1.5, hue = 1.0;
+        const double Start = 0.5, Rotations = -1.5, Hue = 1.0;
         var palette = new byte[256 * 3];
         for (int i = 0; i < 256; i++)
         {
             double l = i / 255.0;
-            double amplitude = hue * l * (1 - l) / 2;
-            double phi = 2 * Math.PI * ((start / 3) + (rotations * l));
+            double amplitude = Hue * l * (1 - l) / 2;
+            double phi = 2 * Math.PI * ((Start / 3) + (Rotations * l));
             double cos = Math.Cos(phi), sin = Math.Sin(phi);
             palette[i * 3] = ToByte(l + (amplitude * ((-0.14861 * cos) + (1.78277 * sin))));
             palette[(i * 3) + 1] = ToByte(l + (amplitude * ((-0.29227 * cos) - (0.90649 * sin))));

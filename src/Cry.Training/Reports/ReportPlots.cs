@@ -161,11 +161,11 @@ internal static class ReportPlots
         }
 
         // Cells are 1 unit high and `aspect` units wide; each image keeps its proportions. Row 0 is at the top.
-        const double gap = 0.08;
+        const double Gap = 0.08;
         foreach ((int row, int column, Image image) in images)
         {
-            double left = column * (aspect + gap);
-            double bottom = (labels.Length - 1 - row) * (1 + gap);
+            double left = column * (aspect + Gap);
+            double bottom = (labels.Length - 1 - row) * (1 + Gap);
             plot.Add.ImageRect(image, new CoordinateRect(left, left + ((double)image.Width / image.Height), bottom, bottom + 1));
         }
 
@@ -175,14 +175,14 @@ internal static class ReportPlots
         }
 
         int columns = Math.Max(1, Math.Min(perClass, labels.Select(l => examples[l].Count).DefaultIfEmpty(0).Max()));
-        double[] rows = Enumerable.Range(0, labels.Length).Select(r => ((labels.Length - 1 - r) * (1 + gap)) + 0.5).ToArray();
+        double[] rows = Enumerable.Range(0, labels.Length).Select(r => ((labels.Length - 1 - r) * (1 + Gap)) + 0.5).ToArray();
         plot.Axes.Left.SetTicks(rows, labels.Select(l => Invariant($"{l}\nn={examples[l].Count}")).ToArray());
         plot.Axes.Bottom.SetTicks([], []);
         plot.Axes.Left.MajorTickStyle.Length = 0;
         plot.Grid.IsVisible = false;
-        double xMax = (columns * (aspect + gap)) - gap;
-        double yMax = (Math.Max(labels.Length, 1) * (1 + gap)) - gap;
-        plot.Axes.SetLimits(-gap, xMax + gap, -gap, yMax + gap);
+        double xMax = (columns * (aspect + Gap)) - Gap;
+        double yMax = (Math.Max(labels.Length, 1) * (1 + Gap)) - Gap;
+        plot.Axes.SetLimits(-Gap, xMax + Gap, -Gap, yMax + Gap);
         plot.Title("Feature images per class");
         int cellPixels = (int)Math.Clamp(1800 / Math.Max(xMax, 1), 60, labels.Length > 8 ? 110 : 170);
         int widthPx = Math.Clamp((int)(xMax * cellPixels) + 220, 400, 4000);

@@ -20,7 +20,7 @@ public sealed class RetrainFunctions(
     IOptions<CryFunctionsOptions> options,
     ILogger<RetrainFunctions> logger)
 {
-    private static readonly OrchestrationRuntimeStatus[] Running =
+    private static readonly OrchestrationRuntimeStatus[] s_running =
         [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended];
 
     private string Cache => Path.Combine(options.Value.ModelCache, "evaluation");
@@ -98,7 +98,7 @@ public sealed class RetrainFunctions(
         ArgumentNullException.ThrowIfNull(client);
         var result = TrainingResult.Parse(content);
         var instance = await client.GetInstanceAsync(RetrainOrchestrator.InstanceId, cancellation);
-        if (result is null || instance is null || !Running.Contains(instance.RuntimeStatus))
+        if (result is null || instance is null || !s_running.Contains(instance.RuntimeStatus))
         {
             return; // Nobody is waiting (an old or manual run).
         }
@@ -156,7 +156,7 @@ public sealed class RetrainFunctions(
     {
         ArgumentNullException.ThrowIfNull(client);
         var existing = await client.GetInstanceAsync(RetrainOrchestrator.InstanceId, cancellation);
-        if (existing is not null && Running.Contains(existing.RuntimeStatus))
+        if (existing is not null && s_running.Contains(existing.RuntimeStatus))
         {
             return (false, RetrainOrchestrator.InstanceId);
         }

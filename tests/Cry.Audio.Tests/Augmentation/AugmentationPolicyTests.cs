@@ -123,17 +123,17 @@ public class AugmentationPolicyTests
     [Fact]
     public void Json_StoredParameterOutOfRange_Throws()
     {
-        const string json = """{"defaultVariants":[{"type":"pitchShift","minSemitones":-40,"maxSemitones":2}]}""";
+        const string Json = """{"defaultVariants":[{"type":"pitchShift","minSemitones":-40,"maxSemitones":2}]}""";
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => AugmentationPolicy.FromJson(json));
+        Assert.Throws<ArgumentOutOfRangeException>(() => AugmentationPolicy.FromJson(Json));
     }
 
     [Fact]
     public void Json_UnknownType_Throws()
     {
-        const string json = """{"defaultVariants":[{"type":"reverb"}]}""";
+        const string Json = """{"defaultVariants":[{"type":"reverb"}]}""";
 
-        Assert.Throws<JsonException>(() => AugmentationPolicy.FromJson(json));
+        Assert.Throws<JsonException>(() => AugmentationPolicy.FromJson(Json));
     }
 
     [Fact]

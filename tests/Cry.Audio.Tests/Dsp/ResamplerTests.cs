@@ -52,15 +52,15 @@ public class ResamplerTests
     [InlineData(0.8908987181403393)]
     public void Resample_RealRatio_ToneScaledInFrequency(double ratio)
     {
-        const int rate = 16000;
-        var input = TestSignals.Tone(1000, rate, rate, Amplitude);
+        const int Rate = 16000;
+        var input = TestSignals.Tone(1000, Rate, Rate, Amplitude);
 
         var output = Resampler.Resample(input, ratio);
 
-        // Read at the original rate, the output holds the tone at 1000 / ratio Hz.
-        Assert.Equal((int)Math.Round(rate * ratio, MidpointRounding.AwayFromZero), output.Length);
+        // Read at the original Rate, the output holds the tone at 1000 / ratio Hz.
+        Assert.Equal((int)Math.Round(Rate * ratio, MidpointRounding.AwayFromZero), output.Length);
         var middle = output.AsSpan(output.Length / 10, output.Length * 8 / 10);
-        var (amplitude, residual) = TestSignals.FitSinusoid(middle, 1000 / ratio, rate);
+        var (amplitude, residual) = TestSignals.FitSinusoid(middle, 1000 / ratio, Rate);
         Assert.InRange(TestSignals.Db(amplitude / Amplitude), -0.1, 0.1);
         Assert.True(TestSignals.Db(residual / Amplitude) < -60);
     }

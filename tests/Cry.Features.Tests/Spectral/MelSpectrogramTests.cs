@@ -72,14 +72,14 @@ public class MelSpectrogramTests
     [InlineData(2500.0)]
     public void Transform_Tone_LandsInTheBandCentredNearItsFrequency(double frequency)
     {
-        const int rate = 8000;
-        var tone = new float[rate];
+        const int Rate = 8000;
+        var tone = new float[Rate];
         for (int i = 0; i < tone.Length; i++)
         {
-            tone[i] = (float)Math.Sin(2 * Math.PI * frequency * i / rate);
+            tone[i] = (float)Math.Sin(2 * Math.PI * frequency * i / Rate);
         }
 
-        var options = new MelSpectrogramOptions { SampleRate = rate, NFft = 512, HopLength = 128, NMels = 40, FMin = 0, FMax = 4000 };
+        var options = new MelSpectrogramOptions { SampleRate = Rate, NFft = 512, HopLength = 128, NMels = 40, FMin = 0, FMax = 4000 };
         var mel = new MelSpectrogram(options).Transform(tone, out int frames);
         int middle = frames / 2;
         int best = 0;

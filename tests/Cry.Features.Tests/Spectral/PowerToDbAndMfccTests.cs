@@ -37,17 +37,17 @@ public class PowerToDbAndMfccTests
     [Fact]
     public void Mfcc_ConstantSpectrum_HasOnlyTheZerothCoefficient()
     {
-        const int mels = 40, frames = 3;
-        var db = Enumerable.Repeat(-20f, mels * frames).ToArray();
-        var mfcc = new Mfcc(mels, 30);
-        var result = new float[30 * frames];
-        mfcc.Transform(db, frames, result);
-        for (int t = 0; t < frames; t++)
+        const int Mels = 40, Frames = 3;
+        var db = Enumerable.Repeat(-20f, Mels * Frames).ToArray();
+        var mfcc = new Mfcc(Mels, 30);
+        var result = new float[30 * Frames];
+        mfcc.Transform(db, Frames, result);
+        for (int t = 0; t < Frames; t++)
         {
-            Assert.Equal(-20 * Math.Sqrt(mels), result[t], 1e-3);
+            Assert.Equal(-20 * Math.Sqrt(Mels), result[t], 1e-3);
             for (int k = 1; k < 30; k++)
             {
-                Assert.Equal(0f, result[(k * frames) + t], 1e-4f);
+                Assert.Equal(0f, result[(k * Frames) + t], 1e-4f);
             }
         }
     }
@@ -55,11 +55,11 @@ public class PowerToDbAndMfccTests
     [Fact]
     public void Mfcc_OrthonormalDct_PreservesEnergy()
     {
-        const int mels = 32;
+        const int Mels = 32;
         var rng = new Random(9);
-        var db = Enumerable.Range(0, mels).Select(_ => (float)(rng.NextDouble() * 100 - 50)).ToArray();
-        var mfcc = new Mfcc(mels, mels);
-        var result = new float[mels];
+        var db = Enumerable.Range(0, Mels).Select(_ => (float)(rng.NextDouble() * 100 - 50)).ToArray();
+        var mfcc = new Mfcc(Mels, Mels);
+        var result = new float[Mels];
         mfcc.Transform(db, 1, result);
         double inEnergy = db.Sum(v => (double)v * v);
         double outEnergy = result.Sum(v => (double)v * v);
@@ -79,17 +79,17 @@ public class PowerToDbAndMfccTests
     [InlineData(22)]
     public void Mfcc_MeanSeries_EqualsTheMeanOfTheCoefficients(int lifter)
     {
-        const int mels = 40, frames = 17, coefficients = 30;
+        const int Mels = 40, Frames = 17, Coefficients = 30;
         var rng = new Random(lifter + 1);
-        var db = Enumerable.Range(0, mels * frames).Select(_ => (float)(rng.NextDouble() * 80 - 60)).ToArray();
-        var mfcc = new Mfcc(mels, coefficients, lifter);
-        var all = new float[coefficients * frames];
-        mfcc.Transform(db, frames, all);
-        var series = new float[frames];
-        mfcc.MeanSeries(db, frames, series);
-        for (int t = 0; t < frames; t++)
+        var db = Enumerable.Range(0, Mels * Frames).Select(_ => (float)(rng.NextDouble() * 80 - 60)).ToArray();
+        var mfcc = new Mfcc(Mels, Coefficients, lifter);
+        var all = new float[Coefficients * Frames];
+        mfcc.Transform(db, Frames, all);
+        var series = new float[Frames];
+        mfcc.MeanSeries(db, Frames, series);
+        for (int t = 0; t < Frames; t++)
         {
-            double mean = Enumerable.Range(0, coefficients).Average(k => (double)all[(k * frames) + t]);
+            double mean = Enumerable.Range(0, Coefficients).Average(k => (double)all[(k * Frames) + t]);
             Assert.Equal(mean, series[t], 1e-3);
         }
     }

@@ -56,24 +56,24 @@ public sealed class MondrianConformalTests
     {
         // Exchangeable synthetic data: three classes with priors 0.7 / 0.2 / 0.1, a weak signal, five "fold models" that
         // differ by a bias of their own. Calibration scores come from the fold that did not see each recording.
-        const double alpha = 0.1;
-        const int folds = 5;
+        const double Alpha = 0.1;
+        const int Folds = 5;
         var random = new Random(11);
-        double[][] biases = [.. Enumerable.Range(0, folds).Select(_ => Enumerable.Range(0, Classes).Select(_ => 0.3 * Normal(random)).ToArray())];
+        double[][] biases = [.. Enumerable.Range(0, Folds).Select(_ => Enumerable.Range(0, Classes).Select(_ => 0.3 * Normal(random)).ToArray())];
         var calibration = new List<CalibrationScore>();
         for (int i = 0; i < 900; i++)
         {
             var (label, x) = Draw(random);
-            int fold = i % folds;
+            int fold = i % Folds;
             calibration.Add(new CalibrationScore(label, fold, Probabilities(x, biases[fold])[label]));
         }
 
-        var conformal = MondrianConformal.Fit(calibration, Classes, folds, alpha);
+        var conformal = MondrianConformal.Fit(calibration, Classes, Folds, Alpha);
         Assert.Empty(conformal.AlwaysInSet);
         int[] covered = new int[Classes], seen = new int[Classes];
         double size = 0;
-        const int tests = 6000;
-        for (int t = 0; t < tests; t++)
+        const int Tests = 6000;
+        for (int t = 0; t < Tests; t++)
         {
             var (label, x) = Draw(random);
             var members = biases.Select(b => (IReadOnlyList<double>)Probabilities(x, b)).ToList();
@@ -85,11 +85,11 @@ public sealed class MondrianConformalTests
 
         for (int c = 0; c < Classes; c++)
         {
-            double sigma = Math.Sqrt(alpha * (1 - alpha) / seen[c]);
-            Assert.True(covered[c] / (double)seen[c] >= 1 - alpha - (3 * sigma), $"class {c}: covered {covered[c]} of {seen[c]}");
+            double sigma = Math.Sqrt(Alpha * (1 - Alpha) / seen[c]);
+            Assert.True(covered[c] / (double)seen[c] >= 1 - Alpha - (3 * sigma), $"class {c}: covered {covered[c]} of {seen[c]}");
         }
 
-        Assert.True(size / tests < Classes - 0.5, $"mean set size {size / tests:0.00} rules almost nothing out");
+        Assert.True(size / Tests < Classes - 0.5, $"mean set size {size / Tests:0.00} rules almost nothing out");
     }
 
     [Fact]
