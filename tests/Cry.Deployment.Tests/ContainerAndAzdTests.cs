@@ -77,7 +77,7 @@ public sealed partial class ContainerAndAzdTests
         foreach (string function in new[] { "ClipUploadedEventGrid", "TrainingResultWrittenEventGrid" })
         {
             Assert.Contains(function, hook, StringComparison.Ordinal);
-            Assert.Contains($"[Function(\"{function}\")]", File.ReadAllText(Path.Combine(Repository.Root(), function.StartsWith("Clip", StringComparison.Ordinal)
+            Assert.Contains($"[Function(nameof({function}))]", File.ReadAllText(Path.Combine(Repository.Root(), function.StartsWith("Clip", StringComparison.Ordinal)
                 ? "src/CryFunctions/Functions/ClipFunctions.cs" : "src/CryFunctions/Retraining/RetrainFunctions.cs")), StringComparison.Ordinal);
         }
     }
