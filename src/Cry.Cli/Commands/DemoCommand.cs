@@ -95,9 +95,8 @@ internal static class DemoCommand
     }
 
     // The cry detector's extra recordings: the folders given, and the raw phone recordings beside the corpus when present.
-    private static List<ClipInfo> DetectorClips(string data, IEnumerable<string> given, TextWriter error)
+    private static IReadOnlyList<ClipInfo> DetectorClips(string data, IEnumerable<string> given, TextWriter error)
     {
-        var extra = new List<ClipInfo>();
         var detectorFolders = given.ToList();
         string rawTwin = Path.TrimEndingDirectorySeparator(data) + "-raw";
         if (Directory.Exists(Path.Combine(rawTwin, ReservedLabels.NotCry))
@@ -107,19 +106,7 @@ internal static class DemoCommand
             detectorFolders.Add(rawTwin); // `cry download` puts them beside the clips.
         }
 
-        foreach (string detectorFolder in detectorFolders)
-        {
-            try
-            {
-                extra.AddRange(ClipDataset.DetectorFolder(detectorFolder));
-            }
-            catch (DatasetException ex)
-            {
-                throw new BadInputException($"{detectorFolder}: {ex.Message}", ex);
-            }
-        }
-
-        return extra;
+        return TrainingArguments.LoadDetectorFolders(detectorFolders);
     }
 
     private static void WriteReport(string reportFolder, EnsembleResult result, FeaturizedDataset features, ExperimentOptions options, FeatureSpec spec)

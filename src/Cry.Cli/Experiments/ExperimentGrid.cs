@@ -294,15 +294,7 @@ internal static class ExperimentGrid
 
         foreach (int size in configuration.Sizes ?? [spec.Image.Size])
         {
-            var sized = spec with { NMels = configuration.MelsMatchSize ? size : spec.NMels, Image = spec.Image with { Size = size } };
-            try
-            {
-                sized.Validate();
-            }
-            catch (FeatureSpecException ex)
-            {
-                throw new BadInputException($"{where}, size {size}: {ex.Message}", ex);
-            }
+            var sized = Sized(spec, configuration, size, where);
 
             foreach (string model in configuration.Models ?? [defaultModel])
             {
@@ -399,15 +391,7 @@ internal static class ExperimentGrid
         var result = new List<GridCell>();
         foreach (int size in configuration.Sizes ?? [spec.Image.Size])
         {
-            var sized = spec with { NMels = configuration.MelsMatchSize ? size : spec.NMels, Image = spec.Image with { Size = size } };
-            try
-            {
-                sized.Validate();
-            }
-            catch (FeatureSpecException ex)
-            {
-                throw new BadInputException($"{where}, size {size}: {ex.Message}", ex);
-            }
+            var sized = Sized(spec, configuration, size, where);
 
             string id = UniqueId($"{name}-{size}-{embedding}-{model}", where, [.. cells, .. result]);
             result.Add(new GridCell(id, name, sized, model, (configuration.Training ?? new GridTraining()).Over(training), Vector: embedding));
@@ -430,6 +414,22 @@ internal static class ExperimentGrid
     private static string CheckName(string name, string where) => name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
         ? throw new BadInputException($"{where}: the name '{name}' must be letters, digits, '-', '_' or '.' (it names the cell's result file).")
         : name;
+
+    // The spec at one of the configuration's image sizes (its mel bands too, where they follow the size), checked.
+    private static FeatureSpec Sized(FeatureSpec spec, GridConfiguration configuration, int size, string where)
+    {
+        var sized = spec with { NMels = configuration.MelsMatchSize ? size : spec.NMels, Image = spec.Image! with { Size = size } };
+        try
+        {
+            sized.Validate();
+        }
+        catch (FeatureSpecException ex)
+        {
+            throw new BadInputException($"{where}, size {size}: {ex.Message}", ex);
+        }
+
+        return sized;
+    }
 
     private static string UniqueId(string id, string where, IEnumerable<GridCell> cells) => cells.Any(c => c.Id == id)
         ? throw new BadInputException($"{where}: the cell {id} appears twice; give the configurations different names.")
