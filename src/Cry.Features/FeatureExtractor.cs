@@ -38,7 +38,7 @@ public sealed class FeatureExtractor
         Spec = spec;
         MinimumSeconds = minimumSeconds;
         _mel = new MelSpectrogram(spec.ToMelOptions());
-        _mfcc = new Mfcc(spec.NMels, spec.NMfcc, spec.Lifter);
+        _mfcc = new Mfcc(spec.ToMfccOptions());
         _functionals = new Lazy<NeedFunctionals>(() => new NeedFunctionals(spec));
         if (spec.Image is { } image)
         {

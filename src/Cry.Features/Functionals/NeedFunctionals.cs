@@ -64,7 +64,7 @@ public sealed class NeedFunctionals
         spec.Validate();
         _spec = spec;
         _mel = new MelSpectrogram(spec.ToMelOptions());
-        _mfcc = new Mfcc(spec.NMels, spec.NMfcc, spec.Lifter);
+        _mfcc = new Mfcc(spec.ToMfccOptions());
         double[] edges = MelScale.Frequencies(spec.NMels + 2, spec.FMin, spec.FMax, spec.Htk);
         _bandKhz = [.. edges.Skip(1).Take(spec.NMels).Select(hz => hz / 1000)];
         _minLag = Math.Max(2, (int)Math.Floor(spec.SampleRate / MaxF0));

@@ -39,7 +39,7 @@ public class PowerToDbAndMfccTests
     {
         const int mels = 40, frames = 3;
         var db = Enumerable.Repeat(-20f, mels * frames).ToArray();
-        var mfcc = new Mfcc(mels, 30);
+        var mfcc = new Mfcc(new MfccOptions { NMels = mels, NMfcc = 30 });
         var result = new float[30 * frames];
         mfcc.Transform(db, frames, result);
         for (int t = 0; t < frames; t++)
@@ -58,7 +58,7 @@ public class PowerToDbAndMfccTests
         const int mels = 32;
         var rng = new Random(9);
         var db = Enumerable.Range(0, mels).Select(_ => (float)(rng.NextDouble() * 100 - 50)).ToArray();
-        var mfcc = new Mfcc(mels, mels);
+        var mfcc = new Mfcc(new MfccOptions { NMels = mels, NMfcc = mels });
         var result = new float[mels];
         mfcc.Transform(db, 1, result);
         double inEnergy = db.Sum(v => (double)v * v);
@@ -69,7 +69,7 @@ public class PowerToDbAndMfccTests
     [Fact]
     public void Mfcc_MoreCoefficientsThanBands_IsClamped()
     {
-        var mfcc = new Mfcc(20, 30);
+        var mfcc = new Mfcc(new MfccOptions { NMels = 20, NMfcc = 30 });
         Assert.True(mfcc.Clamped);
         Assert.Equal(20, mfcc.CoefficientCount);
     }
@@ -82,7 +82,7 @@ public class PowerToDbAndMfccTests
         const int mels = 40, frames = 17, coefficients = 30;
         var rng = new Random(lifter + 1);
         var db = Enumerable.Range(0, mels * frames).Select(_ => (float)(rng.NextDouble() * 80 - 60)).ToArray();
-        var mfcc = new Mfcc(mels, coefficients, lifter);
+        var mfcc = new Mfcc(new MfccOptions { NMels = mels, NMfcc = coefficients, Lifter = lifter });
         var all = new float[coefficients * frames];
         mfcc.Transform(db, frames, all);
         var series = new float[frames];
