@@ -22,8 +22,8 @@ public sealed record MarkovTransitionFieldOptions
     /// <summary>Image side; between 1 and the series length. Default 64.</summary>
     public int Size { get; init; } = 64;
 
-    /// <summary>Number of bins (states of the Markov chain); at least 2. Default 8.</summary>
-    public int Bins { get; init; } = 8;
+    /// <summary>Number of bins (states of the Markov chain); at least 2. Default 5, as pyts and <c>ImageSpec</c>.</summary>
+    public int Bins { get; init; } = 5;
 
     /// <summary>How bin edges are chosen. Default quantile.</summary>
     public BinStrategy Strategy { get; init; } = BinStrategy.Quantile;
