@@ -305,17 +305,16 @@ public sealed class FeatureExtractor
     private sealed class ChannelTransform
     {
         private readonly ImageChannel _kind;
-        private readonly int _size;
         private readonly GramianAngularField? _gaf;
         private readonly MarkovTransitionField? _mtf;
         private readonly RecurrencePlot? _rp;
         private readonly PiecewiseAggregateApproximation? _rpPaa;
+        private readonly MelImage? _melImage;
 
         public ChannelTransform(ImageChannel kind, ImageSpec image)
         {
             _kind = kind;
             Kind = kind;
-            _size = image.Size;
             FramesNeeded = image.Size;
             switch (kind)
             {
@@ -357,6 +356,7 @@ public sealed class FeatureExtractor
                     });
                     break;
                 default:
+                    _melImage = new MelImage(new MelImageOptions { Size = image.Size });
                     break;
             }
         }
@@ -384,48 +384,9 @@ public sealed class FeatureExtractor
                     _rp!.Transform(reduced, destination);
                     break;
                 default:
-                    MelImage(db, frames, destination);
+                    _melImage!.Transform(db, frames, destination);
                     break;
             }
         }
-
-        /// <summary>Averages the dB mel spectrogram (bands × frames) over size × size segments and scales it to [0, 1].</summary>
-        /// <remarks>Segments follow pyts's non-overlapping PAA bounds ⌊i·n/size⌋ on both axes.</remarks>
-        private void MelImage(ReadOnlySpan<float> db, int frames, Span<double> destination)
-        {
-            int bands = db.Length / frames;
-            double min = double.PositiveInfinity, max = double.NegativeInfinity;
-            for (int r = 0; r < _size; r++)
-            {
-                // Row 0 of the image is the highest band, as a spectrogram is drawn.
-                int b0 = SegmentBound(r, bands), b1 = SegmentBound(r + 1, bands);
-                for (int c = 0; c < _size; c++)
-                {
-                    int t0 = SegmentBound(c, frames), t1 = SegmentBound(c + 1, frames);
-                    double sum = 0;
-                    for (int b = b0; b < b1; b++)
-                    {
-                        var row = db.Slice(b * frames, frames);
-                        for (int t = t0; t < t1; t++)
-                        {
-                            sum += row[t];
-                        }
-                    }
-
-                    double mean = sum / ((b1 - b0) * (t1 - t0));
-                    destination[((_size - 1 - r) * _size) + c] = mean;
-                    min = Math.Min(min, mean);
-                    max = Math.Max(max, mean);
-                }
-            }
-
-            double range = max - min;
-            for (int i = 0; i < _size * _size; i++)
-            {
-                destination[i] = range > 0 ? (destination[i] - min) / range : 0.0;
-            }
-        }
-
-        private int SegmentBound(int i, int n) => (int)(i * ((double)n / _size));
     }
 }
