@@ -23,7 +23,9 @@ public sealed class FeatureExtractor
 {
     private readonly MelSpectrogram _mel;
     private readonly Mfcc _mfcc;
-    private readonly ChannelTransform[] _channels = [];
+    private readonly ISeriesImageTransform?[] _channels = []; // null where the channel is the mel image
+    private readonly MelImage? _melImage;
+    private readonly int _framesNeeded;
     private readonly Lazy<NeedFunctionals> _functionals;
 
     /// <summary>Plans the pipeline of a spec.</summary>
@@ -42,16 +44,17 @@ public sealed class FeatureExtractor
         _functionals = new Lazy<NeedFunctionals>(() => new NeedFunctionals(spec));
         if (spec.Image is { } image)
         {
-            _channels = image.Channels.Select(c => new ChannelTransform(c, image)).ToArray();
+            _channels = [.. image.Channels.Select(c => c == ImageChannel.Mel ? null : image.CreateTransform(c))];
+            _melImage = image.Channels.Contains(ImageChannel.Mel) ? image.CreateMelImage() : null;
+            _framesNeeded = _channels.Max(c => c?.MinimumSeriesLength ?? image.Size);
             ImageShape = [image.Channels.Count, image.Size, image.Size];
             if (WindowLength is { } window)
             {
                 int frames = _mel.FrameCount(window);
-                int needed = _channels.Max(c => c.FramesNeeded);
-                if (frames < needed)
+                if (frames < _framesNeeded)
                 {
                     throw new FeatureSpecException(
-                        $"The spec's window gives {frames} frames, fewer than the {needed} its image of size {image.Size} needs.");
+                        $"The spec's window gives {frames} frames, fewer than the {_framesNeeded} its image of size {image.Size} needs.");
                 }
             }
         }
@@ -182,11 +185,11 @@ public sealed class FeatureExtractor
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, _channels.Length * plane, nameof(destination));
         int frames = CheckFrames(samples.Length, image: true);
         bool needsSeries = Spec.Series is not null;
-        bool needsMel = _channels.Any(c => c.Kind == ImageChannel.Mel);
+        bool needsMel = _melImage is not null;
         int melLength = needsMel ? Spec.NMels * frames : 0;
         float[]? melBuffer = needsMel ? ArrayPool<float>.Shared.Rent(melLength) : null;
         double[] series = ArrayPool<double>.Shared.Rent(frames);
-        double[] channel = ArrayPool<double>.Shared.Rent(plane + frames);
+        double[] channel = ArrayPool<double>.Shared.Rent(plane);
         try
         {
             var seriesSpan = series.AsSpan(0, frames);
@@ -205,7 +208,15 @@ public sealed class FeatureExtractor
             for (int c = 0; c < _channels.Length; c++)
             {
                 var target = channel.AsSpan(0, plane);
-                _channels[c].Transform(seriesSpan, db, frames, target, channel.AsSpan(plane, frames));
+                if (_channels[c] is { } transform)
+                {
+                    transform.Transform(seriesSpan, target);
+                }
+                else if (_melImage is { } mel)
+                {
+                    mel.Transform(db, frames, target);
+                }
+
                 var dst = destination.Slice(c * plane, plane);
                 for (int i = 0; i < plane; i++)
                 {
@@ -287,106 +298,13 @@ public sealed class FeatureExtractor
                 $"The recording has {sampleCount} samples, fewer than one FFT frame of {Spec.NFft} (center is false).");
         }
 
-        if (image && _channels.Length > 0)
+        if (image && _channels.Length > 0 && frames < _framesNeeded)
         {
-            int needed = _channels.Max(c => c.FramesNeeded);
-            if (frames < needed)
-            {
-                double seconds = (double)sampleCount / Spec.SampleRate;
-                throw new AudioFormatException(
-                    $"The recording ({seconds:0.###} s) gives {frames} frames, fewer than the {needed} an image of size {ImageShape[1]} needs.");
-            }
+            double seconds = (double)sampleCount / Spec.SampleRate;
+            throw new AudioFormatException(
+                $"The recording ({seconds:0.###} s) gives {frames} frames, fewer than the {_framesNeeded} an image of size {ImageShape[1]} needs.");
         }
 
         return frames;
-    }
-
-    /// <summary>One image channel: the imaging transform of the series, or the reduced mel spectrogram.</summary>
-    private sealed class ChannelTransform
-    {
-        private readonly ImageChannel _kind;
-        private readonly GramianAngularField? _gaf;
-        private readonly MarkovTransitionField? _mtf;
-        private readonly RecurrencePlot? _rp;
-        private readonly PiecewiseAggregateApproximation? _rpPaa;
-        private readonly MelImage? _melImage;
-
-        public ChannelTransform(ImageChannel kind, ImageSpec image)
-        {
-            _kind = kind;
-            Kind = kind;
-            FramesNeeded = image.Size;
-            switch (kind)
-            {
-                case ImageChannel.Gasf:
-                case ImageChannel.Gadf:
-                    _gaf = new GramianAngularField(new GramianAngularFieldOptions
-                    {
-                        Size = image.Size,
-                        SampleMin = image.SampleRange[0],
-                        SampleMax = image.SampleRange[1],
-                        Overlapping = image.Overlapping,
-                        Method = kind == ImageChannel.Gasf ? GramianAngularFieldMethod.Summation : GramianAngularFieldMethod.Difference,
-                    });
-                    break;
-                case ImageChannel.Mtf:
-                    _mtf = new MarkovTransitionField(new MarkovTransitionFieldOptions
-                    {
-                        Size = image.Size,
-                        Bins = image.Bins,
-                        Strategy = image.Strategy,
-                        Overlapping = image.Overlapping,
-                    });
-                    break;
-                case ImageChannel.Rp:
-                    int points = image.Size + ((image.Dimension - 1) * image.TimeDelay);
-                    FramesNeeded = points;
-                    _rpPaa = new PiecewiseAggregateApproximation(new PiecewiseAggregateApproximationOptions
-                    {
-                        OutputSize = points,
-                        Overlapping = image.Overlapping,
-                    });
-                    _rp = new RecurrencePlot(new RecurrencePlotOptions
-                    {
-                        Dimension = image.Dimension,
-                        TimeDelay = image.TimeDelay,
-                        Threshold = image.Threshold?.Kind ?? RecurrenceThreshold.None,
-                        ThresholdValue = image.Threshold?.Value ?? 0,
-                        Percentage = image.Percentage,
-                    });
-                    break;
-                default:
-                    _melImage = new MelImage(new MelImageOptions { Size = image.Size });
-                    break;
-            }
-        }
-
-        /// <summary>The channel.</summary>
-        public ImageChannel Kind { get; }
-
-        /// <summary>Frames of series the channel needs at least.</summary>
-        public int FramesNeeded { get; }
-
-        public void Transform(ReadOnlySpan<double> series, ReadOnlySpan<float> db, int frames, Span<double> destination, Span<double> scratch)
-        {
-            switch (_kind)
-            {
-                case ImageChannel.Gasf:
-                case ImageChannel.Gadf:
-                    _gaf!.Transform(series, destination);
-                    break;
-                case ImageChannel.Mtf:
-                    _mtf!.Transform(series, destination);
-                    break;
-                case ImageChannel.Rp:
-                    var reduced = scratch[..FramesNeeded];
-                    _rpPaa!.Transform(series, reduced);
-                    _rp!.Transform(reduced, destination);
-                    break;
-                default:
-                    _melImage!.Transform(db, frames, destination);
-                    break;
-            }
-        }
     }
 }
