@@ -1,12 +1,13 @@
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Cry.Audio;
 using Cry.Audio.Dsp;
 using Cry.Features.Functionals;
 using Cry.Features.Imaging;
-using Cry.Features.Spectral;
 using Cry.Features.Specs;
+using Cry.Features.Spectral;
 
 namespace Cry.Features;
 
@@ -140,10 +141,7 @@ public sealed class FeatureExtractor
                     try
                     {
                         ComputeSeries(samples, frames, series.AsSpan(0, frames));
-                        for (int t = 0; t < frames; t++)
-                        {
-                            result[t] = (float)series[t];
-                        }
+                        TensorPrimitives.ConvertTruncating<double, float>(series.AsSpan(0, frames), result);
                     }
                     finally
                     {
@@ -217,11 +215,8 @@ public sealed class FeatureExtractor
                     mel.Transform(db, frames, target);
                 }
 
-                var dst = destination.Slice(c * plane, plane);
-                for (int i = 0; i < plane; i++)
-                {
-                    dst[i] = (float)target[i];
-                }
+                // The cast's rounding to nearest ("truncating" names the range, not the rounding): the same bits as (float)x.
+                TensorPrimitives.ConvertTruncating<double, float>(target, destination.Slice(c * plane, plane));
             }
         }
         finally

@@ -1,5 +1,6 @@
-using Cry.Features.Spectral;
+using System.Numerics.Tensors;
 using Cry.Features.Specs;
+using Cry.Features.Spectral;
 
 namespace Cry.Features.Functionals;
 
@@ -262,12 +263,7 @@ public sealed class NeedFunctionals
             var frame = samples.Slice(f * hop, _yinFrame + _maxLag);
             if (Yin(frame, difference) is { } found)
             {
-                double peak = 0;
-                foreach (float x in frame[.._yinFrame])
-                {
-                    peak = Math.Max(peak, Math.Abs(x));
-                }
-
+                double peak = Math.Abs(TensorPrimitives.MaxMagnitude(frame[.._yinFrame]));
                 periods.Add((f, found.Period, found.Aperiodicity, peak));
             }
         }

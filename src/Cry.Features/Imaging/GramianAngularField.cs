@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Cry.Features.Imaging;
 
@@ -177,14 +178,8 @@ public sealed class GramianAngularField : ISeriesImageTransform
     // scikit-learn MinMaxScaler: X * scale + (feature_min - data_min * scale), near-zero range treated as 1.
     private static void ScaleToCosines(Span<double> values, double sampleMin, double sampleMax)
     {
-        double dataMin = double.PositiveInfinity;
-        double dataMax = double.NegativeInfinity;
-        foreach (double value in values)
-        {
-            dataMin = Math.Min(dataMin, value);
-            dataMax = Math.Max(dataMax, value);
-        }
-
+        double dataMin = TensorPrimitives.Min<double>(values);
+        double dataMax = TensorPrimitives.Max<double>(values);
         double range = dataMax - dataMin;
         if (range < 10 * MachineEpsilon)
         {

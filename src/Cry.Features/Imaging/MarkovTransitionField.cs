@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Cry.Features.Imaging;
 
@@ -283,14 +284,8 @@ public sealed class MarkovTransitionField : ISeriesImageTransform
 
             case BinStrategy.Uniform:
             {
-                double min = double.PositiveInfinity;
-                double max = double.NegativeInfinity;
-                foreach (double value in series)
-                {
-                    min = Math.Min(min, value);
-                    max = Math.Max(max, value);
-                }
-
+                double min = TensorPrimitives.Min(series);
+                double max = TensorPrimitives.Max(series);
                 for (int k = 1; k < bins; k++)
                 {
                     edges[k - 1] = NumpyCompat.Linspace(min, max, bins + 1, k);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 
 namespace Cry.Features.Imaging;
 
@@ -175,7 +176,7 @@ public sealed class RecurrencePlot : ISeriesImageTransform
         double threshold = Options.Threshold switch
         {
             RecurrenceThreshold.Point => PercentileOf(plot, Options.Percentage),
-            RecurrenceThreshold.Distance => Options.Percentage / 100 * Max(plot),
+            RecurrenceThreshold.Distance => Options.Percentage / 100 * TensorPrimitives.Max<double>(plot),
             _ => Options.ThresholdValue,
         };
 
@@ -266,16 +267,5 @@ public sealed class RecurrencePlot : ISeriesImageTransform
         {
             ArrayPool<double>.Shared.Return(rented);
         }
-    }
-
-    private static double Max(ReadOnlySpan<double> values)
-    {
-        double max = double.NegativeInfinity;
-        foreach (double value in values)
-        {
-            max = Math.Max(max, value);
-        }
-
-        return max;
     }
 }
