@@ -1,12 +1,13 @@
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Cry.Audio;
 using Cry.Audio.Dsp;
 using Cry.Features.Functionals;
 using Cry.Features.Imaging;
-using Cry.Features.Spectral;
 using Cry.Features.Specs;
+using Cry.Features.Spectral;
 
 namespace Cry.Features;
 
@@ -23,7 +24,9 @@ public sealed class FeatureExtractor
 {
     private readonly MelSpectrogram _mel;
     private readonly Mfcc _mfcc;
-    private readonly ChannelTransform[] _channels = [];
+    private readonly ISeriesImageTransform?[] _channels = []; // null where the channel is the mel image
+    private readonly MelImage? _melImage;
+    private readonly int _framesNeeded;
     private readonly Lazy<NeedFunctionals> _functionals;
 
     /// <summary>Plans the pipeline of a spec.</summary>
@@ -38,20 +41,21 @@ public sealed class FeatureExtractor
         Spec = spec;
         MinimumSeconds = minimumSeconds;
         _mel = new MelSpectrogram(spec.ToMelOptions());
-        _mfcc = new Mfcc(spec.NMels, spec.NMfcc, spec.Lifter);
+        _mfcc = new Mfcc(spec.ToMfccOptions());
         _functionals = new Lazy<NeedFunctionals>(() => new NeedFunctionals(spec));
         if (spec.Image is { } image)
         {
-            _channels = image.Channels.Select(c => new ChannelTransform(c, image)).ToArray();
+            _channels = [.. image.Channels.Select(c => c == ImageChannel.Mel ? null : image.CreateTransform(c))];
+            _melImage = image.Channels.Contains(ImageChannel.Mel) ? image.CreateMelImage() : null;
+            _framesNeeded = _channels.Max(c => c?.MinimumSeriesLength ?? image.Size);
             ImageShape = [image.Channels.Count, image.Size, image.Size];
             if (WindowLength is { } window)
             {
                 int frames = _mel.FrameCount(window);
-                int needed = _channels.Max(c => c.FramesNeeded);
-                if (frames < needed)
+                if (frames < _framesNeeded)
                 {
                     throw new FeatureSpecException(
-                        $"The spec's window gives {frames} frames, fewer than the {needed} its image of size {image.Size} needs.");
+                        $"The spec's window gives {frames} frames, fewer than the {_framesNeeded} its image of size {image.Size} needs.");
                 }
             }
         }
@@ -137,10 +141,7 @@ public sealed class FeatureExtractor
                     try
                     {
                         ComputeSeries(samples, frames, series.AsSpan(0, frames));
-                        for (int t = 0; t < frames; t++)
-                        {
-                            result[t] = (float)series[t];
-                        }
+                        TensorPrimitives.ConvertTruncating<double, float>(series.AsSpan(0, frames), result);
                     }
                     finally
                     {
@@ -182,11 +183,11 @@ public sealed class FeatureExtractor
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, _channels.Length * plane, nameof(destination));
         int frames = CheckFrames(samples.Length, image: true);
         bool needsSeries = Spec.Series is not null;
-        bool needsMel = _channels.Any(c => c.Kind == ImageChannel.Mel);
+        bool needsMel = _melImage is not null;
         int melLength = needsMel ? Spec.NMels * frames : 0;
         float[]? melBuffer = needsMel ? ArrayPool<float>.Shared.Rent(melLength) : null;
         double[] series = ArrayPool<double>.Shared.Rent(frames);
-        double[] channel = ArrayPool<double>.Shared.Rent(plane + frames);
+        double[] channel = ArrayPool<double>.Shared.Rent(plane);
         try
         {
             var seriesSpan = series.AsSpan(0, frames);
@@ -205,12 +206,17 @@ public sealed class FeatureExtractor
             for (int c = 0; c < _channels.Length; c++)
             {
                 var target = channel.AsSpan(0, plane);
-                _channels[c].Transform(seriesSpan, db, frames, target, channel.AsSpan(plane, frames));
-                var dst = destination.Slice(c * plane, plane);
-                for (int i = 0; i < plane; i++)
+                if (_channels[c] is { } transform)
                 {
-                    dst[i] = (float)target[i];
+                    transform.Transform(seriesSpan, target);
                 }
+                else if (_melImage is { } mel)
+                {
+                    mel.Transform(db, frames, target);
+                }
+
+                // The cast's rounding to nearest ("truncating" names the range, not the rounding): the same bits as (float)x.
+                TensorPrimitives.ConvertTruncating<double, float>(target, destination.Slice(c * plane, plane));
             }
         }
         finally
@@ -287,145 +293,13 @@ public sealed class FeatureExtractor
                 $"The recording has {sampleCount} samples, fewer than one FFT frame of {Spec.NFft} (center is false).");
         }
 
-        if (image && _channels.Length > 0)
+        if (image && _channels.Length > 0 && frames < _framesNeeded)
         {
-            int needed = _channels.Max(c => c.FramesNeeded);
-            if (frames < needed)
-            {
-                double seconds = (double)sampleCount / Spec.SampleRate;
-                throw new AudioFormatException(
-                    $"The recording ({seconds:0.###} s) gives {frames} frames, fewer than the {needed} an image of size {ImageShape[1]} needs.");
-            }
+            double seconds = (double)sampleCount / Spec.SampleRate;
+            throw new AudioFormatException(
+                $"The recording ({seconds:0.###} s) gives {frames} frames, fewer than the {_framesNeeded} an image of size {ImageShape[1]} needs.");
         }
 
         return frames;
-    }
-
-    /// <summary>One image channel: the imaging transform of the series, or the reduced mel spectrogram.</summary>
-    private sealed class ChannelTransform
-    {
-        private readonly ImageChannel _kind;
-        private readonly int _size;
-        private readonly GramianAngularField? _gaf;
-        private readonly MarkovTransitionField? _mtf;
-        private readonly RecurrencePlot? _rp;
-        private readonly PiecewiseAggregateApproximation? _rpPaa;
-
-        public ChannelTransform(ImageChannel kind, ImageSpec image)
-        {
-            _kind = kind;
-            Kind = kind;
-            _size = image.Size;
-            FramesNeeded = image.Size;
-            switch (kind)
-            {
-                case ImageChannel.Gasf:
-                case ImageChannel.Gadf:
-                    _gaf = new GramianAngularField(new GramianAngularFieldOptions
-                    {
-                        Size = image.Size,
-                        SampleMin = image.SampleRange[0],
-                        SampleMax = image.SampleRange[1],
-                        Overlapping = image.Overlapping,
-                        Method = kind == ImageChannel.Gasf ? GramianAngularFieldMethod.Summation : GramianAngularFieldMethod.Difference,
-                    });
-                    break;
-                case ImageChannel.Mtf:
-                    _mtf = new MarkovTransitionField(new MarkovTransitionFieldOptions
-                    {
-                        Size = image.Size,
-                        Bins = image.Bins,
-                        Strategy = image.Strategy,
-                        Overlapping = image.Overlapping,
-                    });
-                    break;
-                case ImageChannel.Rp:
-                    int points = image.Size + ((image.Dimension - 1) * image.TimeDelay);
-                    FramesNeeded = points;
-                    _rpPaa = new PiecewiseAggregateApproximation(new PiecewiseAggregateApproximationOptions
-                    {
-                        OutputSize = points,
-                        Overlapping = image.Overlapping,
-                    });
-                    _rp = new RecurrencePlot(new RecurrencePlotOptions
-                    {
-                        Dimension = image.Dimension,
-                        TimeDelay = image.TimeDelay,
-                        Threshold = image.Threshold?.Kind ?? RecurrenceThreshold.None,
-                        ThresholdValue = image.Threshold?.Value ?? 0,
-                        Percentage = image.Percentage,
-                    });
-                    break;
-                default:
-                    break;
-            }
-        }
-
-        /// <summary>The channel.</summary>
-        public ImageChannel Kind { get; }
-
-        /// <summary>Frames of series the channel needs at least.</summary>
-        public int FramesNeeded { get; }
-
-        public void Transform(ReadOnlySpan<double> series, ReadOnlySpan<float> db, int frames, Span<double> destination, Span<double> scratch)
-        {
-            switch (_kind)
-            {
-                case ImageChannel.Gasf:
-                case ImageChannel.Gadf:
-                    _gaf!.Transform(series, destination);
-                    break;
-                case ImageChannel.Mtf:
-                    _mtf!.Transform(series, destination);
-                    break;
-                case ImageChannel.Rp:
-                    var reduced = scratch[..FramesNeeded];
-                    _rpPaa!.Transform(series, reduced);
-                    _rp!.Transform(reduced, destination);
-                    break;
-                default:
-                    MelImage(db, frames, destination);
-                    break;
-            }
-        }
-
-        /// <summary>Averages the dB mel spectrogram (bands × frames) over size × size segments and scales it to [0, 1].</summary>
-        /// <remarks>Segments follow pyts's non-overlapping PAA bounds ⌊i·n/size⌋ on both axes.</remarks>
-        private void MelImage(ReadOnlySpan<float> db, int frames, Span<double> destination)
-        {
-            int bands = db.Length / frames;
-            double min = double.PositiveInfinity, max = double.NegativeInfinity;
-            for (int r = 0; r < _size; r++)
-            {
-                // Row 0 of the image is the highest band, as a spectrogram is drawn.
-                int b0 = SegmentBound(r, bands), b1 = SegmentBound(r + 1, bands);
-                for (int c = 0; c < _size; c++)
-                {
-                    int t0 = SegmentBound(c, frames), t1 = SegmentBound(c + 1, frames);
-                    double sum = 0;
-                    for (int b = b0; b < b1; b++)
-                    {
-                        var row = db.Slice(b * frames, frames);
-                        for (int t = t0; t < t1; t++)
-                        {
-                            sum += row[t];
-                        }
-                    }
-
-                    double mean = sum / ((b1 - b0) * (t1 - t0));
-                    destination[((_size - 1 - r) * _size) + c] = mean;
-                    min = Math.Min(min, mean);
-                    max = Math.Max(max, mean);
-                }
-            }
-
-            double range = max - min;
-            for (int i = 0; i < _size * _size; i++)
-            {
-                destination[i] = range > 0 ? (destination[i] - min) / range : 0.0;
-            }
-        }
-
-        private int SegmentBound(int i, int n) => (int)(i * ((double)n / _size));
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using Cry.Audio;
 using Cry.Audio.Dsp;
 using Cry.Features;
@@ -299,16 +300,8 @@ public sealed class Predictor : IDisposable
         return result;
     }
 
-    private static float Peak(ReadOnlySpan<float> samples)
-    {
-        float peak = 0;
-        foreach (float s in samples)
-        {
-            peak = Math.Max(peak, Math.Abs(s));
-        }
-
-        return peak;
-    }
+    private static float Peak(ReadOnlySpan<float> samples) =>
+        samples.IsEmpty ? 0 : Math.Abs(TensorPrimitives.MaxMagnitude(samples)); // max |x|; MaxMagnitude keeps the sign
 
     private sealed record NeedScores(float[] Windows, double[] Combined, double[] MemberMinimum, IReadOnlyList<string>? Set);
 }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Cry.Audio.Dsp;
 
 namespace Cry.Audio.Augmentation;
@@ -30,11 +31,7 @@ public sealed record GaussianNoisePeak : IAugmentation
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
         var random = new SeededRandom(seed);
         double amplitude = random.NextDouble(MinAmplitude, MaxAmplitude);
-        double peak = 0;
-        foreach (float s in samples)
-        {
-            peak = Math.Max(peak, Math.Abs(s));
-        }
+        double peak = samples.IsEmpty ? 0 : Math.Abs(TensorPrimitives.MaxMagnitude(samples)); // max |x|; MaxMagnitude keeps the sign
 
         return NoiseMath.AddNoise(samples, random, amplitude * peak, exactRms: false);
     }

@@ -1,5 +1,6 @@
-using Cry.Features.Spectral;
+using System.Numerics.Tensors;
 using Cry.Features.Specs;
+using Cry.Features.Spectral;
 
 namespace Cry.Features.Functionals;
 
@@ -64,7 +65,7 @@ public sealed class NeedFunctionals
         spec.Validate();
         _spec = spec;
         _mel = new MelSpectrogram(spec.ToMelOptions());
-        _mfcc = new Mfcc(spec.NMels, spec.NMfcc, spec.Lifter);
+        _mfcc = new Mfcc(spec.ToMfccOptions());
         double[] edges = MelScale.Frequencies(spec.NMels + 2, spec.FMin, spec.FMax, spec.Htk);
         _bandKhz = [.. edges.Skip(1).Take(spec.NMels).Select(hz => hz / 1000)];
         _minLag = Math.Max(2, (int)Math.Floor(spec.SampleRate / MaxF0));
@@ -262,12 +263,7 @@ public sealed class NeedFunctionals
             var frame = samples.Slice(f * hop, _yinFrame + _maxLag);
             if (Yin(frame, difference) is { } found)
             {
-                double peak = 0;
-                foreach (float x in frame[.._yinFrame])
-                {
-                    peak = Math.Max(peak, Math.Abs(x));
-                }
-
+                double peak = Math.Abs(TensorPrimitives.MaxMagnitude(frame[.._yinFrame]));
                 periods.Add((f, found.Period, found.Aperiodicity, peak));
             }
         }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Cry.Features.Imaging;
 
@@ -47,7 +48,7 @@ public sealed record GramianAngularFieldOptions
 /// The output is row-major. GASF is symmetric with diagonal <c>2x² − 1</c>; GADF is antisymmetric.
 /// Instances are immutable and thread-safe.
 /// </remarks>
-public sealed class GramianAngularField
+public sealed class GramianAngularField : ISeriesImageTransform
 {
     private const int StackLimit = 256;
 
@@ -79,6 +80,19 @@ public sealed class GramianAngularField
 
     /// <summary>The validated options.</summary>
     public GramianAngularFieldOptions Options { get; }
+
+    /// <inheritdoc/>
+    public int MinimumSeriesLength => Options.Size;
+
+    /// <summary>The image side, Size, for a series of <paramref name="seriesLength"/> values.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="seriesLength"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">Size exceeds <paramref name="seriesLength"/>.</exception>
+    public int OutputSize(int seriesLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(seriesLength, 1);
+        SeriesGuard.ThrowIfSizeExceedsLength(Options.Size, seriesLength, nameof(Options.Size), nameof(seriesLength));
+        return Options.Size;
+    }
 
     /// <summary>Writes the Size×Size field of <paramref name="series"/>, row-major, to <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException">The series is empty, non-finite or shorter than Size, or the destination holds fewer than Size² values.</exception>
@@ -164,14 +178,8 @@ public sealed class GramianAngularField
     // scikit-learn MinMaxScaler: X * scale + (feature_min - data_min * scale), near-zero range treated as 1.
     private static void ScaleToCosines(Span<double> values, double sampleMin, double sampleMax)
     {
-        double dataMin = double.PositiveInfinity;
-        double dataMax = double.NegativeInfinity;
-        foreach (double value in values)
-        {
-            dataMin = Math.Min(dataMin, value);
-            dataMax = Math.Max(dataMax, value);
-        }
-
+        double dataMin = TensorPrimitives.Min<double>(values);
+        double dataMax = TensorPrimitives.Max<double>(values);
         double range = dataMax - dataMin;
         if (range < 10 * MachineEpsilon)
         {

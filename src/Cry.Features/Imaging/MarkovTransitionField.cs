@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Cry.Features.Imaging;
 
@@ -22,8 +23,8 @@ public sealed record MarkovTransitionFieldOptions
     /// <summary>Image side; between 1 and the series length. Default 64.</summary>
     public int Size { get; init; } = 64;
 
-    /// <summary>Number of bins (states of the Markov chain); at least 2. Default 8.</summary>
-    public int Bins { get; init; } = 8;
+    /// <summary>Number of bins (states of the Markov chain); at least 2. Default 5, as pyts and <c>ImageSpec</c>.</summary>
+    public int Bins { get; init; } = 5;
 
     /// <summary>How bin edges are chosen. Default quantile.</summary>
     public BinStrategy Strategy { get; init; } = BinStrategy.Quantile;
@@ -49,7 +50,7 @@ public sealed record MarkovTransitionFieldOptions
 /// <c>mean(M[S_a, S_b]) = h_aᵀ W h_b / (|S_a| |S_b|)</c>, which costs O(n + Size²·Bins) time and O(Size·Bins) memory.
 /// Output values lie in [0, 1]. Instances are immutable and thread-safe.
 /// </remarks>
-public sealed class MarkovTransitionField
+public sealed class MarkovTransitionField : ISeriesImageTransform
 {
     // pyts drops quantile edges closer than this to the next one (np.isclose with atol 1e-8, rtol 0).
     private const double DuplicateEdgeTolerance = 1e-8;
@@ -86,6 +87,19 @@ public sealed class MarkovTransitionField
 
     /// <summary>The validated options.</summary>
     public MarkovTransitionFieldOptions Options { get; }
+
+    /// <inheritdoc/>
+    public int MinimumSeriesLength => Options.Size;
+
+    /// <summary>The image side, Size, for a series of <paramref name="seriesLength"/> values.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="seriesLength"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">Size exceeds <paramref name="seriesLength"/>.</exception>
+    public int OutputSize(int seriesLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(seriesLength, 1);
+        SeriesGuard.ThrowIfSizeExceedsLength(Options.Size, seriesLength, nameof(Options.Size), nameof(seriesLength));
+        return Options.Size;
+    }
 
     /// <summary>Writes the Size×Size field of <paramref name="series"/>, row-major, to <paramref name="destination"/>.</summary>
     /// <exception cref="ArgumentException">The series is empty, non-finite or shorter than Size, or the destination holds fewer than Size² values.</exception>
@@ -270,14 +284,8 @@ public sealed class MarkovTransitionField
 
             case BinStrategy.Uniform:
             {
-                double min = double.PositiveInfinity;
-                double max = double.NegativeInfinity;
-                foreach (double value in series)
-                {
-                    min = Math.Min(min, value);
-                    max = Math.Max(max, value);
-                }
-
+                double min = TensorPrimitives.Min(series);
+                double max = TensorPrimitives.Max(series);
                 for (int k = 1; k < bins; k++)
                 {
                     edges[k - 1] = NumpyCompat.Linspace(min, max, bins + 1, k);

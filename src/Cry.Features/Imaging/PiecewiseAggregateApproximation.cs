@@ -45,7 +45,7 @@ public sealed class PiecewiseAggregateApproximation
     /// <summary>The output length for a series of <paramref name="seriesLength"/> values.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="seriesLength"/> is below 1.</exception>
     /// <exception cref="ArgumentException">OutputSize exceeds <paramref name="seriesLength"/>.</exception>
-    public int OutputLength(int seriesLength)
+    public int OutputSize(int seriesLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(seriesLength, 1);
         SeriesGuard.ThrowIfSizeExceedsLength(Options.OutputSize, seriesLength, nameof(Options.OutputSize), nameof(seriesLength));

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 
 namespace Cry.Features.Imaging;
 
@@ -35,6 +36,15 @@ public sealed record RecurrencePlotOptions
 
     /// <summary>Percentile (Point) or percent of the largest distance (Distance); in [0, 100]. Default 10.</summary>
     public double Percentage { get; init; } = 10;
+
+    /// <summary>
+    /// Image side, at least 1: the series is first shrunk by PAA to Size + (Dimension − 1)·TimeDelay values, so the plot
+    /// is Size × Size. Default null: no shrinking, one row per trajectory, as pyts.
+    /// </summary>
+    public int? Size { get; init; }
+
+    /// <summary>Whether the PAA step (when <see cref="Size"/> is set) uses overlapping windows. Default false.</summary>
+    public bool Overlapping { get; init; }
 }
 
 /// <summary>Recurrence plot: the m×m matrix of distances between a series' delay-embedded trajectories, optionally binarised.</summary>
@@ -45,15 +55,17 @@ public sealed record RecurrencePlotOptions
 /// Binarised plots hold <c>1.0</c> where <c>R[i, j] &lt; ε</c> (strictly) and <c>0.0</c> elsewhere, with ε the
 /// <c>Percentage</c> percentile of all m² distances (NumPy linear interpolation), <c>Percentage / 100 × max R</c>,
 /// or <see cref="RecurrencePlotOptions.ThresholdValue"/>.
+/// With <see cref="RecurrencePlotOptions.Size"/> set (the feature spec's <c>rp</c> channel, not a pyts parameter), the
+/// series is first shrunk by <see cref="PiecewiseAggregateApproximation"/> to <c>Size + (d − 1)τ</c> values, so m = Size.
 /// The plot is symmetric with a zero-distance diagonal. Instances are immutable and thread-safe.
 /// </remarks>
-public sealed class RecurrencePlot
+public sealed class RecurrencePlot : ISeriesImageTransform
 {
     private const int StackLimit = 128;
 
     /// <summary>Creates the transform after validating the options.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">Dimension or TimeDelay is below 1, Percentage leaves [0, 100], the threshold kind is unknown, or a Value threshold is not positive and finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Dimension or TimeDelay is below 1, Percentage leaves [0, 100], the threshold kind is unknown, a Value threshold is not positive and finite, or Size is below 1.</exception>
     public RecurrencePlot(RecurrencePlotOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -77,24 +89,44 @@ public sealed class RecurrencePlot
                 nameof(options), $"ThresholdValue ({options.ThresholdValue}) must be positive and finite.");
         }
 
+        if (options.Size is { } size)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(size, 1, "options.Size");
+        }
+
         Options = options;
     }
 
     /// <summary>The validated options.</summary>
     public RecurrencePlotOptions Options { get; }
 
-    /// <summary>The number of trajectories m = n − (Dimension − 1)·TimeDelay, the plot's side.</summary>
-    /// <exception cref="ArgumentException">The series is too short to hold one trajectory, or the plot would be too large.</exception>
+    /// <summary>The fewest values: Size (1 without it) + (Dimension − 1)·TimeDelay.</summary>
+    public int MinimumSeriesLength => (int)Math.Min(int.MaxValue, (Options.Size ?? 1) + EmbeddingSpan);
+
+    /// <summary>The plot's side: Size when set, otherwise the number of trajectories m = n − (Dimension − 1)·TimeDelay.</summary>
+    /// <exception cref="ArgumentException">The series is too short to hold one trajectory (or Size of them), or the plot would be too large.</exception>
     public int OutputSize(int seriesLength)
     {
-        long span = (long)(Options.Dimension - 1) * Options.TimeDelay;
-        long m = seriesLength - span;
+        long m = seriesLength - EmbeddingSpan;
         if (m < 1)
         {
             throw new ArgumentException(
                 $"A series of {seriesLength} values holds no trajectory: n − (Dimension − 1)·TimeDelay = {m}; " +
                 "use a longer series or a smaller Dimension or TimeDelay.",
                 nameof(seriesLength));
+        }
+
+        if (Options.Size is { } size)
+        {
+            if (size > m)
+            {
+                throw new ArgumentException(
+                    $"A series of {seriesLength} values holds {m} trajectories, fewer than Size ({size}); " +
+                    "use a longer series or a smaller Size, Dimension or TimeDelay.",
+                    nameof(seriesLength));
+            }
+
+            m = size;
         }
 
         if (m * m > Array.MaxLength)
@@ -115,7 +147,27 @@ public sealed class RecurrencePlot
         SeriesGuard.ThrowIfDestinationTooShort(destination.Length, count, nameof(destination));
         Span<double> plot = destination[..count];
 
-        ComputeDistances(series, m, plot);
+        if (Options.Size is null)
+        {
+            ComputeDistances(series, m, plot);
+        }
+        else
+        {
+            int points = (int)(m + EmbeddingSpan);
+            double[] rented = ArrayPool<double>.Shared.Rent(points);
+            try
+            {
+                Span<double> reduced = rented.AsSpan(0, points);
+                PiecewiseAggregateApproximation.TransformCore(series, reduced, Options.Overlapping);
+                SeriesGuard.ThrowIfEmptyOrNonFinite(reduced, nameof(series)); // a mean of huge values can overflow
+                ComputeDistances(reduced, m, plot);
+            }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(rented);
+            }
+        }
+
         if (Options.Threshold == RecurrenceThreshold.None)
         {
             return;
@@ -124,7 +176,7 @@ public sealed class RecurrencePlot
         double threshold = Options.Threshold switch
         {
             RecurrenceThreshold.Point => PercentileOf(plot, Options.Percentage),
-            RecurrenceThreshold.Distance => Options.Percentage / 100 * Max(plot),
+            RecurrenceThreshold.Distance => Options.Percentage / 100 * TensorPrimitives.Max<double>(plot),
             _ => Options.ThresholdValue,
         };
 
@@ -144,6 +196,9 @@ public sealed class RecurrencePlot
         Transform(series, result);
         return result;
     }
+
+    // (d − 1)·τ: how many more values the last trajectory spans than the first.
+    private long EmbeddingSpan => (long)(Options.Dimension - 1) * Options.TimeDelay;
 
     private void ComputeDistances(ReadOnlySpan<double> series, int m, Span<double> plot)
     {
@@ -212,16 +267,5 @@ public sealed class RecurrencePlot
         {
             ArrayPool<double>.Shared.Return(rented);
         }
-    }
-
-    private static double Max(ReadOnlySpan<double> values)
-    {
-        double max = double.NegativeInfinity;
-        foreach (double value in values)
-        {
-            max = Math.Max(max, value);
-        }
-
-        return max;
     }
 }

@@ -38,4 +38,17 @@ internal static class Segmentation
             end[k] = (int)(((long)(k + 1) * window) - overlap);
         }
     }
+
+    /// <summary>The non-overlapping bounds as the mel image has always computed them: <c>⌊k · (n / size)⌋</c> for k = 0 … size.</summary>
+    /// <remarks>
+    /// The same as <see cref="Compute"/>'s non-overlapping bounds (NumPy's linspace computes <c>k · step + 0</c> with
+    /// <c>step = n / size</c>) except the last: linspace sets it to n, while <c>⌊size · (n / size)⌋</c> is n − 1 wherever
+    /// the product rounds below n (n = 61 and size = 7 give 60), leaving the last value out of the last segment.
+    /// Kept for the mel image so that its numbers stay those of the features already stored and the models trained on them.
+    /// </remarks>
+    public static void ComputeFlooredLast(int seriesLength, int size, Span<int> start, Span<int> end)
+    {
+        Compute(seriesLength, size, overlapping: false, start, end);
+        end[size - 1] = (int)(size * ((double)seriesLength / size));
+    }
 }

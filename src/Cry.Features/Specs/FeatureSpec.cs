@@ -168,6 +168,9 @@ public sealed record FeatureSpec
         Power = Power,
     };
 
+    /// <summary>The MFCC options of this spec.</summary>
+    public MfccOptions ToMfccOptions() => new() { NMels = NMels, NMfcc = NMfcc, Lifter = Lifter };
+
     /// <summary>Things that are allowed but probably not meant, such as more MFCCs than mel bands.</summary>
     public IReadOnlyList<string> Warnings()
     {

@@ -69,6 +69,43 @@ public sealed record ImageSpec
     [JsonPropertyName("percentage")]
     public double Percentage { get; init; } = 10;
 
+    /// <summary>The imaging transform of a channel made from the series, with this spec's parameters: the one place a channel becomes a transform.</summary>
+    /// <remarks><c>rp</c> shrinks the series by PAA to size + (dimension − 1) × timeDelay values first, so every image is size × size.</remarks>
+    /// <exception cref="ArgumentException">The channel is <see cref="ImageChannel.Mel"/>, made from the spectrogram (<see cref="CreateMelImage"/>), or unknown.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A parameter is outside the transform's range (a spec that passed <see cref="FeatureSpec.Validate"/> may still hold a threshold ≤ 0).</exception>
+    public ISeriesImageTransform CreateTransform(ImageChannel channel) => channel switch
+    {
+        ImageChannel.Gasf or ImageChannel.Gadf => new GramianAngularField(new GramianAngularFieldOptions
+        {
+            Size = Size,
+            SampleMin = SampleRange[0],
+            SampleMax = SampleRange[1],
+            Overlapping = Overlapping,
+            Method = channel == ImageChannel.Gasf ? GramianAngularFieldMethod.Summation : GramianAngularFieldMethod.Difference,
+        }),
+        ImageChannel.Mtf => new MarkovTransitionField(new MarkovTransitionFieldOptions
+        {
+            Size = Size,
+            Bins = Bins,
+            Strategy = Strategy,
+            Overlapping = Overlapping,
+        }),
+        ImageChannel.Rp => new RecurrencePlot(new RecurrencePlotOptions
+        {
+            Dimension = Dimension,
+            TimeDelay = TimeDelay,
+            Threshold = Threshold?.Kind ?? RecurrenceThreshold.None,
+            ThresholdValue = Threshold?.Value ?? 0,
+            Percentage = Percentage,
+            Size = Size,
+            Overlapping = Overlapping,
+        }),
+        _ => throw new ArgumentException($"The {channel} channel is not made from the series.", nameof(channel)),
+    };
+
+    /// <summary>The mel channel's transform, with this spec's size.</summary>
+    public MelImage CreateMelImage() => new(new MelImageOptions { Size = Size });
+
     /// <summary>Structural equality (the channel list and range compare by content).</summary>
     public bool Equals(ImageSpec? other) =>
         other is not null && Channels.SequenceEqual(other.Channels) && Size == other.Size && SampleRange.SequenceEqual(other.SampleRange)

@@ -14,13 +14,17 @@ public sealed class Mfcc
     private readonly float[] _matrix;
     private readonly float[] _meanWeights;
 
-    /// <summary>Builds the transform.</summary>
+    /// <summary>Builds the transform after validating the options.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A count is not positive or lifter is negative.</exception>
-    public Mfcc(int melCount, int coefficientCount, int lifter = 0)
+    public Mfcc(MfccOptions options)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(melCount);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(coefficientCount);
-        ArgumentOutOfRangeException.ThrowIfNegative(lifter);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.NMels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.NMfcc);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Lifter);
+        Options = options;
+        int melCount = options.NMels, coefficientCount = options.NMfcc, lifter = options.Lifter;
         MelCount = melCount;
         Clamped = coefficientCount > melCount;
         CoefficientCount = Math.Min(coefficientCount, melCount);
@@ -40,6 +44,9 @@ public sealed class Mfcc
 
         _meanWeights = Array.ConvertAll(mean, v => (float)v);
     }
+
+    /// <summary>The validated options.</summary>
+    public MfccOptions Options { get; }
 
     /// <summary>The number of mel bands expected.</summary>
     public int MelCount { get; }

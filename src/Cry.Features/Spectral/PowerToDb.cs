@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
 namespace Cry.Features.Spectral;
@@ -47,7 +48,7 @@ public static class PowerToDb
         float refValue = 1f;
         if (reference == DbReference.Max)
         {
-            refValue = Max(power);
+            refValue = TensorPrimitives.Max(power);
         }
 
         float offset = TenOverLn10 * MathF.Log(MathF.Max(floor, refValue));
@@ -94,16 +95,5 @@ public static class PowerToDb
                 dst[i] = MathF.Max(dst[i], lowest);
             }
         }
-    }
-
-    private static float Max(ReadOnlySpan<float> values)
-    {
-        float max = float.NegativeInfinity;
-        foreach (float v in values)
-        {
-            max = MathF.Max(max, v);
-        }
-
-        return max;
     }
 }

@@ -116,17 +116,7 @@ public sealed class ClassificationMetrics
         var result = new int[rows];
         for (int i = 0; i < rows; i++)
         {
-            ReadOnlySpan<float> row = scores.Slice(i * classCount, classCount);
-            int best = 0;
-            for (int c = 1; c < classCount; c++)
-            {
-                if (row[c] > row[best])
-                {
-                    best = c;
-                }
-            }
-
-            result[i] = best;
+            result[i] = Cry.Features.Models.Probabilities.ArgMax(scores.Slice(i * classCount, classCount));
         }
 
         return result;

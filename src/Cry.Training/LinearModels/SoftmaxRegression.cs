@@ -201,6 +201,7 @@ public static class SoftmaxRegression
     }
 
     /// <summary>Softmax in place.</summary>
+    /// <remarks>Not TensorPrimitives.SoftMax, for the reasons in <see cref="Cry.Features.Models.Probabilities.Softmax"/>: the fit's numbers would move in the last bits.</remarks>
     public static void Softmax(Span<double> logits)
     {
         double max = double.NegativeInfinity;

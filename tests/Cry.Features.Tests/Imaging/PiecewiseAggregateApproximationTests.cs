@@ -81,7 +81,7 @@ public sealed class PiecewiseAggregateApproximationTests
         var paa = new PiecewiseAggregateApproximation(new() { OutputSize = 8 });
         var exception = Assert.Throws<ArgumentException>(() => paa.Transform(new double[5]));
         Assert.Contains("pyts", exception.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => paa.OutputLength(5));
+        Assert.Throws<ArgumentException>(() => paa.OutputSize(5));
     }
 
     [Theory]

@@ -96,6 +96,32 @@ public sealed class RecurrencePlotTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new RecurrencePlot(new() { Threshold = (RecurrenceThreshold)7 }));
     }
 
+    [Theory]
+    [InlineData(40, 7, 1, 1, false)]
+    [InlineData(61, 7, 3, 2, true)]
+    [InlineData(11, 7, 3, 2, false)]
+    public void Transform_WithSize_IsThePlotOfThePaaReducedSeries(int length, int size, int dimension, int delay, bool overlapping)
+    {
+        double[] series = TestSeries.RandomWalk(length, seed: 24);
+        int points = size + ((dimension - 1) * delay);
+        double[] reduced = new PiecewiseAggregateApproximation(new() { OutputSize = points, Overlapping = overlapping }).Transform(series);
+        var options = new RecurrencePlotOptions { Dimension = dimension, TimeDelay = delay, Threshold = RecurrenceThreshold.Point, Percentage = 30 };
+        var sized = new RecurrencePlot(options with { Size = size, Overlapping = overlapping });
+
+        Assert.Equal(points, sized.MinimumSeriesLength);
+        Assert.Equal(size, sized.OutputSize(length));
+        Assert.Equal(new RecurrencePlot(options).Transform(reduced), sized.Transform(series));
+    }
+
+    [Fact]
+    public void OutputSize_SizeAboveTrajectories_Throws()
+    {
+        var plot = new RecurrencePlot(new() { Dimension = 3, TimeDelay = 2, Size = 7 });
+        Assert.Equal(7, plot.OutputSize(11));
+        Assert.Throws<ArgumentException>(() => plot.OutputSize(10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RecurrencePlot(new() { Size = 0 }));
+    }
+
     [Fact]
     public void Transform_DestinationTooShort_Throws()
     {

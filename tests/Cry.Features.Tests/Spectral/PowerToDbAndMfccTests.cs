@@ -39,7 +39,7 @@ public class PowerToDbAndMfccTests
     {
         const int Mels = 40, Frames = 3;
         var db = Enumerable.Repeat(-20f, Mels * Frames).ToArray();
-        var mfcc = new Mfcc(Mels, 30);
+        var mfcc = new Mfcc(new MfccOptions { NMels = Mels, NMfcc = 30 });
         var result = new float[30 * Frames];
         mfcc.Transform(db, Frames, result);
         for (int t = 0; t < Frames; t++)
@@ -58,7 +58,7 @@ public class PowerToDbAndMfccTests
         const int Mels = 32;
         var rng = new Random(9);
         var db = Enumerable.Range(0, Mels).Select(_ => (float)(rng.NextDouble() * 100 - 50)).ToArray();
-        var mfcc = new Mfcc(Mels, Mels);
+        var mfcc = new Mfcc(new MfccOptions { NMels = Mels, NMfcc = Mels });
         var result = new float[Mels];
         mfcc.Transform(db, 1, result);
         double inEnergy = db.Sum(v => (double)v * v);
@@ -69,7 +69,7 @@ public class PowerToDbAndMfccTests
     [Fact]
     public void Mfcc_MoreCoefficientsThanBands_IsClamped()
     {
-        var mfcc = new Mfcc(20, 30);
+        var mfcc = new Mfcc(new MfccOptions { NMels = 20, NMfcc = 30 });
         Assert.True(mfcc.Clamped);
         Assert.Equal(20, mfcc.CoefficientCount);
     }
@@ -82,7 +82,7 @@ public class PowerToDbAndMfccTests
         const int Mels = 40, Frames = 17, Coefficients = 30;
         var rng = new Random(lifter + 1);
         var db = Enumerable.Range(0, Mels * Frames).Select(_ => (float)(rng.NextDouble() * 80 - 60)).ToArray();
-        var mfcc = new Mfcc(Mels, Coefficients, lifter);
+        var mfcc = new Mfcc(new MfccOptions { NMels = Mels, NMfcc = Coefficients, Lifter = lifter });
         var all = new float[Coefficients * Frames];
         mfcc.Transform(db, Frames, all);
         var series = new float[Frames];
