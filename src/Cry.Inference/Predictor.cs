@@ -142,22 +142,7 @@ public sealed class Predictor : IDisposable
             }
 
             bool silent = Peak(signal.Samples) < SilencePeak;
-            double[]? cry = null;
-            IReadOnlyList<CrySegment> segments = [];
-            if (manifest.Detector is { } detector)
-            {
-                var detectorFeatures = CryDetection.Features(windows);
-                cry = new double[count];
-                var starts = new double[count];
-                for (int w = 0; w < count; w++)
-                {
-                    cry[w] = detector.Probability(detectorFeatures.AsSpan(w * CryFeatures.Count, CryFeatures.Count));
-                    starts[w] = windows.StartSeconds(w);
-                }
-
-                segments = silent ? [] : CryDetection.Segments(cry, starts, windows.Length / (double)windows.SampleRate, signal.DurationSeconds, detector.Threshold, detector.MinSegmentWindows);
-            }
-
+            var (cry, segments) = manifest.Detector is { } detector ? Detect(detector, windows, signal, silent) : (null, []);
             double featuresMs = Stopwatch.GetElapsedTime(featuresStart).TotalMilliseconds;
             long inferenceStart = Stopwatch.GetTimestamp();
             var need = Need(model, inputs.AsSpan(0, count * length), count, segments, cry is not null);
@@ -165,15 +150,7 @@ public sealed class Predictor : IDisposable
 
             bool? cryDetected = cry is null ? null : segments.Count > 0;
             bool answers = cryDetected != false;
-            var windowResults = new WindowPrediction[count];
-            for (int w = 0; w < count; w++)
-            {
-                windowResults[w] = new WindowPrediction(
-                    Math.Round(windows.StartSeconds(w), 4),
-                    cry is null ? null : Math.Round(cry[w], 6),
-                    ByLabel(labels, need.Windows.AsSpan(w * classes, classes)));
-            }
-
+            var windowResults = WindowResults(windows, cry, labels, need.Windows);
             int best = Probabilities.ArgMax(need.Combined);
             var certificate = manifest.Certification?.Labels[best];
             bool confident = answers && !silent && certificate?.Threshold is { } threshold && need.MemberMinimum[best] >= threshold;
@@ -201,6 +178,39 @@ public sealed class Predictor : IDisposable
         {
             ArrayPool<float>.Shared.Return(inputs);
         }
+    }
+
+    // Each window's cry probability, and the cry segments (none in a silent recording).
+    private static (double[]? Cry, IReadOnlyList<CrySegment> Segments) Detect(CryDetectorModel detector, in RecordingWindows windows, AudioSignal signal, bool silent)
+    {
+        int count = windows.Count;
+        var detectorFeatures = CryDetection.Features(windows);
+        var cry = new double[count];
+        var starts = new double[count];
+        for (int w = 0; w < count; w++)
+        {
+            cry[w] = detector.Probability(detectorFeatures.AsSpan(w * CryFeatures.Count, CryFeatures.Count));
+            starts[w] = windows.StartSeconds(w);
+        }
+
+        IReadOnlyList<CrySegment> segments = silent ? [] : CryDetection.Segments(cry, starts, windows.Length / (double)windows.SampleRate, signal.DurationSeconds, detector.Threshold, detector.MinSegmentWindows);
+        return (cry, segments);
+    }
+
+    // Each window's start, cry probability and need probabilities (rounded as the answer shows them).
+    private static WindowPrediction[] WindowResults(in RecordingWindows windows, double[]? cry, IReadOnlyList<string> labels, float[] windowProbabilities)
+    {
+        int count = windows.Count, classes = labels.Count;
+        var windowResults = new WindowPrediction[count];
+        for (int w = 0; w < count; w++)
+        {
+            windowResults[w] = new WindowPrediction(
+                Math.Round(windows.StartSeconds(w), 4),
+                cry is null ? null : Math.Round(cry[w], 6),
+                ByLabel(labels, windowProbabilities.AsSpan(w * classes, classes)));
+        }
+
+        return windowResults;
     }
 
     /// <summary>Each label's share in the training data (from the manifest's priors, else its per-class counts).</summary>

@@ -118,26 +118,7 @@ public sealed class FfmpegDecoder : IDisposable
 
     private AudioSignal Run(string executable, string inputPath, string format)
     {
-        var start = new ProcessStartInfo(executable)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-        };
-        // A little more than the maximum duration: a longer file reaches the limit and is refused, never cut.
-        string maxSeconds = (_wav.Options.MaxDurationSeconds + 1).ToString("0.###", CultureInfo.InvariantCulture);
-        foreach (string argument in (string[])[
-            "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error", "-threads", "1",
-            "-protocol_whitelist", "file,pipe", "-format_whitelist", FormatWhitelist,
-            "-i", inputPath,
-            "-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1",
-            "-ac", "1", "-c:a", "pcm_f32le", "-t", maxSeconds, "-bitexact", "-f", "wav", "pipe:1"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = StartInfo(executable, inputPath);
         using var process = new Process { StartInfo = start };
         var stderr = new StringBuilder();
         process.ErrorDataReceived += (_, e) =>
@@ -151,19 +132,7 @@ public sealed class FfmpegDecoder : IDisposable
             }
         };
 
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception ex)
-        {
-            throw new AudioFormatException($"{format} needs FFmpeg, and '{executable}' could not be started ({ex.Message}).", ex)
-            {
-                IsUnsupportedFormat = true,
-                MissingDecoder = "ffmpeg",
-            };
-        }
-
+        Start(process, executable, format);
         Interlocked.Increment(ref _running);
         int timedOut = 0;
         using var timer = new Timer(
@@ -205,41 +174,89 @@ public sealed class FfmpegDecoder : IDisposable
                 errors = stderr.ToString();
             }
 
-            if (Volatile.Read(ref timedOut) == 1)
-            {
-                throw new AudioFormatException(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"Decoding the {format} file took longer than {_options.Timeout.TotalSeconds:0.#} s and was stopped; the file is probably malformed."));
-            }
-
-            if (outputProblem is not null && outputProblem.Message.Contains("longer than the maximum", StringComparison.Ordinal))
-            {
-                throw new AudioFormatException($"The {format} recording is longer than the maximum of {_wav.Options.MaxDurationSeconds} s.", outputProblem);
-            }
-
-            if (outputProblem is not null && outputProblem.Message.Contains("float WAV samples must be finite", StringComparison.Ordinal))
-            {
-                // FFmpeg passes NaN and infinity through to its float output: the file holds them, as on the managed paths.
-                throw new AudioFormatException($"The {format} file decodes to a non-finite sample (NaN or infinity).", outputProblem);
-            }
-
-            if (process.ExitCode != 0)
-            {
-                throw Failure(format, process.ExitCode, errors);
-            }
-
-            if (outputProblem is not null || signal is null)
-            {
-                throw new AudioFormatException($"The {format} file holds no decodable audio.", outputProblem!);
-            }
-
-            return signal;
+            return Outcome(format, Volatile.Read(ref timedOut) == 1, outputProblem, process, errors, signal);
         }
         finally
         {
             Kill(process);
             Interlocked.Decrement(ref _running);
         }
+    }
+
+    // FFmpeg's command line: the input file, decoded to mono float WAV on stdout under the limits the remarks give.
+    private ProcessStartInfo StartInfo(string executable, string inputPath)
+    {
+        var start = new ProcessStartInfo(executable)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            CreateNoWindow = true,
+        };
+        // A little more than the maximum duration: a longer file reaches the limit and is refused, never cut.
+        string maxSeconds = (_wav.Options.MaxDurationSeconds + 1).ToString("0.###", CultureInfo.InvariantCulture);
+        foreach (string argument in (string[])[
+            "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error", "-threads", "1",
+            "-protocol_whitelist", "file,pipe", "-format_whitelist", FormatWhitelist,
+            "-i", inputPath,
+            "-map", "0:a:0", "-vn", "-sn", "-dn", "-map_metadata", "-1", "-map_chapters", "-1",
+            "-ac", "1", "-c:a", "pcm_f32le", "-t", maxSeconds, "-bitexact", "-f", "wav", "pipe:1"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
+    }
+
+    private static void Start(Process process, string executable, string format)
+    {
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            throw new AudioFormatException($"{format} needs FFmpeg, and '{executable}' could not be started ({ex.Message}).", ex)
+            {
+                IsUnsupportedFormat = true,
+                MissingDecoder = "ffmpeg",
+            };
+        }
+    }
+
+    // The decoded signal once the process has ended, or the refusal that says why there is none (checked in this order).
+    private AudioSignal Outcome(string format, bool timedOut, AudioFormatException? outputProblem, Process process, string errors, AudioSignal? signal)
+    {
+        if (timedOut)
+        {
+            throw new AudioFormatException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Decoding the {format} file took longer than {_options.Timeout.TotalSeconds:0.#} s and was stopped; the file is probably malformed."));
+        }
+
+        if (outputProblem is not null && outputProblem.Message.Contains("longer than the maximum", StringComparison.Ordinal))
+        {
+            throw new AudioFormatException($"The {format} recording is longer than the maximum of {_wav.Options.MaxDurationSeconds} s.", outputProblem);
+        }
+
+        if (outputProblem is not null && outputProblem.Message.Contains("float WAV samples must be finite", StringComparison.Ordinal))
+        {
+            // FFmpeg passes NaN and infinity through to its float output: the file holds them, as on the managed paths.
+            throw new AudioFormatException($"The {format} file decodes to a non-finite sample (NaN or infinity).", outputProblem);
+        }
+
+        if (process.ExitCode != 0)
+        {
+            throw Failure(format, process.ExitCode, errors);
+        }
+
+        if (outputProblem is not null || signal is null)
+        {
+            throw new AudioFormatException($"The {format} file holds no decodable audio.", outputProblem!);
+        }
+
+        return signal;
     }
 
     // A reason from a closed set, chosen by what FFmpeg said; none of its words are passed on.

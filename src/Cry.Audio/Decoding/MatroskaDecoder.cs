@@ -293,78 +293,17 @@ internal static class MatroskaDecoder
             throw new AudioFormatException(string.Create(CultureInfo.InvariantCulture, $"A Matroska block laces {frames} frames, more than {sizes.Length}."));
         }
 
-        long known = 0; // 64-bit: hostile sizes must not wrap their sum back to a plausible last size.
-        switch (lacing)
+        // The sizes of all frames but the last; 64-bit sum: hostile sizes must not wrap it back to a plausible last size.
+        long known;
+        bool sized = lacing switch
         {
-            case 1: // Xiph: each size as a run of 255s and a final byte.
-                for (int f = 0; f < frames - 1; f++)
-                {
-                    long size = 0;
-                    byte b;
-                    do
-                    {
-                        if (p >= data.Length)
-                        {
-                            return;
-                        }
-
-                        b = data[p++];
-                        size += b;
-                    }
-                    while (b == 255);
-                    if (size > data.Length)
-                    {
-                        return;
-                    }
-
-                    sizes[f] = (int)size;
-                    known += size;
-                }
-
-                break;
-            case 3: // EBML: the first size, then signed differences.
-                if (!VarInt(data, ref p, keepMarker: false, out ulong first, out _))
-                {
-                    return;
-                }
-
-                if (first > (ulong)data.Length)
-                {
-                    return;
-                }
-
-                sizes[0] = (int)first;
-                known = sizes[0];
-                for (int f = 1; f < frames - 1; f++)
-                {
-                    int start = p;
-                    if (!VarInt(data, ref p, keepMarker: false, out ulong raw, out _))
-                    {
-                        return;
-                    }
-
-                    int bytes = p - start;
-                    long bias = (1L << ((7 * bytes) - 1)) - 1;
-                    long size = sizes[f - 1] + ((long)raw - bias);
-                    if (size < 0 || size > data.Length)
-                    {
-                        return;
-                    }
-
-                    sizes[f] = (int)size;
-                    known += sizes[f];
-                }
-
-                break;
-            default: // Fixed: equal sizes.
-                int each = (data.Length - p) / frames;
-                for (int f = 0; f < frames - 1; f++)
-                {
-                    sizes[f] = each;
-                }
-
-                known = each * (frames - 1);
-                break;
+            1 => XiphLaceSizes(data, ref p, frames, sizes, out known),
+            3 => EbmlLaceSizes(data, ref p, frames, sizes, out known),
+            _ => FixedLaceSizes(data, p, frames, sizes, out known),
+        };
+        if (!sized)
+        {
+            return;
         }
 
         long last = data.Length - p - known;
@@ -379,6 +318,89 @@ internal static class MatroskaDecoder
             opus.Add(data.Slice(p, sizes[f]));
             p += sizes[f];
         }
+    }
+
+    // Xiph lacing: each size as a run of 255s and a final byte. False when the sizes run past the data.
+    private static bool XiphLaceSizes(ReadOnlySpan<byte> data, ref int p, int frames, Span<int> sizes, out long known)
+    {
+        known = 0;
+        for (int f = 0; f < frames - 1; f++)
+        {
+            long size = 0;
+            byte b;
+            do
+            {
+                if (p >= data.Length)
+                {
+                    return false;
+                }
+
+                b = data[p++];
+                size += b;
+            }
+            while (b == 255);
+            if (size > data.Length)
+            {
+                return false;
+            }
+
+            sizes[f] = (int)size;
+            known += size;
+        }
+
+        return true;
+    }
+
+    // EBML lacing: the first size, then signed differences. False when a size is unreadable or out of range.
+    private static bool EbmlLaceSizes(ReadOnlySpan<byte> data, ref int p, int frames, Span<int> sizes, out long known)
+    {
+        known = 0;
+        if (!VarInt(data, ref p, keepMarker: false, out ulong first, out _))
+        {
+            return false;
+        }
+
+        if (first > (ulong)data.Length)
+        {
+            return false;
+        }
+
+        sizes[0] = (int)first;
+        known = sizes[0];
+        for (int f = 1; f < frames - 1; f++)
+        {
+            int start = p;
+            if (!VarInt(data, ref p, keepMarker: false, out ulong raw, out _))
+            {
+                return false;
+            }
+
+            int bytes = p - start;
+            long bias = (1L << ((7 * bytes) - 1)) - 1;
+            long size = sizes[f - 1] + ((long)raw - bias);
+            if (size < 0 || size > data.Length)
+            {
+                return false;
+            }
+
+            sizes[f] = (int)size;
+            known += sizes[f];
+        }
+
+        return true;
+    }
+
+    // Fixed lacing: equal sizes.
+    private static bool FixedLaceSizes(ReadOnlySpan<byte> data, int p, int frames, Span<int> sizes, out long known)
+    {
+        int each = (data.Length - p) / frames;
+        for (int f = 0; f < frames - 1; f++)
+        {
+            sizes[f] = each;
+        }
+
+        known = each * (frames - 1);
+        return true;
     }
 
     private static int EndOfUnknownCluster(ReadOnlySpan<byte> segment, int body)

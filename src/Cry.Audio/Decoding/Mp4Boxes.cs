@@ -62,24 +62,9 @@ internal static class Mp4Boxes
     public static byte[]? ExtractAmr(ReadOnlySpan<byte> file)
     {
         int budget = MaxBoxes;
-        ReadOnlySpan<byte> stbl = default;
-        if (!Child(file, "moov"u8, ref budget, out ReadOnlySpan<byte> moov))
+        if (!FirstSoundSampleTable(file, ref budget, out ReadOnlySpan<byte> stbl))
         {
             return null;
-        }
-
-        int at = 0;
-        while (NextBox(moov, ref at, ref budget, out ReadOnlySpan<byte> type, out ReadOnlySpan<byte> trak))
-        {
-            if (type.SequenceEqual("trak"u8) && IsSoundTrack(trak))
-            {
-                if (Child(trak, "mdia"u8, ref budget, out var mdia) && Child(mdia, "minf"u8, ref budget, out var minf))
-                {
-                    Child(minf, "stbl"u8, ref budget, out stbl);
-                }
-
-                break; // The first sound track, as Inspect names it.
-            }
         }
 
         if (!Child(stbl, "stsd"u8, ref budget, out var stsd) || SampleEntry(stsd) is not ("AMR-NB" or "AMR-WB") || stsd.Length < 16
@@ -118,6 +103,49 @@ internal static class Mp4Boxes
             return null;
         }
 
+        return CopySamples(file, magic, stsc, stscCount, stco, co64, chunkCount, sizes, fixedSize, sampleCount);
+    }
+
+    // The 'stbl' box of the first sound track ('moov'/'trak'/'mdia'/'minf'), empty when that track has none; false without 'moov'.
+    private static bool FirstSoundSampleTable(ReadOnlySpan<byte> file, scoped ref int budget, out ReadOnlySpan<byte> stbl)
+    {
+        stbl = default;
+        if (!Child(file, "moov"u8, ref budget, out ReadOnlySpan<byte> moov))
+        {
+            return false;
+        }
+
+        int at = 0;
+        while (NextBox(moov, ref at, ref budget, out ReadOnlySpan<byte> type, out ReadOnlySpan<byte> trak))
+        {
+            if (type.SequenceEqual("trak"u8) && IsSoundTrack(trak))
+            {
+                if (Child(trak, "mdia"u8, ref budget, out var mdia) && Child(mdia, "minf"u8, ref budget, out var minf))
+                {
+                    Child(minf, "stbl"u8, ref budget, out stbl);
+                }
+
+                break; // The first sound track, as Inspect names it.
+            }
+        }
+
+        return true;
+    }
+
+    // The magic line, then the samples back to back, chunk by chunk as 'stsc' and 'stco'/'co64' place them; null when none was read.
+    private static byte[]? CopySamples(
+        ReadOnlySpan<byte> file,
+        ReadOnlySpan<byte> magic,
+        ReadOnlySpan<byte> stsc,
+        int stscCount,
+        ReadOnlySpan<byte> stco,
+        bool co64,
+        long chunkCount,
+        ReadOnlySpan<byte> sizes,
+        uint fixedSize,
+        long sampleCount)
+    {
+        int width = co64 ? 8 : 4;
         byte[] output = new byte[magic.Length + file.Length];
         magic.CopyTo(output);
         int written = magic.Length;

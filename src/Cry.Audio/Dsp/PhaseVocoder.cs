@@ -51,6 +51,34 @@ internal static class PhaseVocoder
         int frames = 1 + (input.Length / hop);
         var magnitude = new double[frames + 2, bins];
         var phase = new double[frames + 2, bins];
+        Analyse(input, window, hop, frames, fft, re, im, magnitude, phase);
+
+        // Synthesis frames at fractional analysis positions; the two trailing frames above are silent padding.
+        int synthesisFrames = 1 + (outputLength / hop);
+        var accumulator = new double[bins];
+        for (int k = 0; k < bins; k++)
+        {
+            accumulator[k] = phase[0, k];
+        }
+
+        var sum = new double[outputLength];
+        var weight = new double[outputLength];
+        Synthesise(magnitude, phase, frames, synthesisFrames, rate, window, hop, fft, re, im, accumulator, sum, weight);
+
+        for (int n = 0; n < outputLength; n++)
+        {
+            output[n] = weight[n] > 1e-8 ? (float)(sum[n] / weight[n]) : 0f;
+        }
+
+        return output;
+    }
+
+    // The magnitude and phase of each bin of the first `frames` windowed frames (re and im are the FFT's scratch).
+    private static void Analyse(
+        ReadOnlySpan<float> input, ReadOnlySpan<double> window, int hop, int frames, Fft64 fft, double[] re, double[] im, double[,] magnitude, double[,] phase)
+    {
+        int fftSize = window.Length;
+        int bins = magnitude.GetLength(1);
         for (int t = 0; t < frames; t++)
         {
             int start = (t * hop) - (fftSize / 2);
@@ -68,17 +96,27 @@ internal static class PhaseVocoder
                 phase[t, k] = Math.Atan2(im[k], re[k]);
             }
         }
+    }
 
-        // Synthesis frames at fractional analysis positions; the two trailing frames above are silent padding.
-        int synthesisFrames = 1 + (outputLength / hop);
-        var accumulator = new double[bins];
-        for (int k = 0; k < bins; k++)
-        {
-            accumulator[k] = phase[0, k];
-        }
-
-        var sum = new double[outputLength];
-        var weight = new double[outputLength];
+    // Overlap-adds the synthesis frames into sum (windowed) and weight (squared window); accumulator holds each bin's phase.
+    private static void Synthesise(
+        double[,] magnitude,
+        double[,] phase,
+        int frames,
+        int synthesisFrames,
+        double rate,
+        ReadOnlySpan<double> window,
+        int hop,
+        Fft64 fft,
+        double[] re,
+        double[] im,
+        Span<double> accumulator,
+        Span<double> sum,
+        Span<double> weight)
+    {
+        int fftSize = window.Length;
+        int bins = accumulator.Length;
+        int outputLength = sum.Length;
         for (int s = 0; s < synthesisFrames; s++)
         {
             double step = s * rate;
@@ -122,12 +160,5 @@ internal static class PhaseVocoder
                 }
             }
         }
-
-        for (int n = 0; n < outputLength; n++)
-        {
-            output[n] = weight[n] > 1e-8 ? (float)(sum[n] / weight[n]) : 0f;
-        }
-
-        return output;
     }
 }

@@ -101,6 +101,23 @@ internal static class WavHeaderReader
         int blockAlign = BinaryPrimitives.ReadUInt16LittleEndian(fmt[12..]);
         int bits = BinaryPrimitives.ReadUInt16LittleEndian(fmt[14..]);
 
+        tag = SupportedCodec(fmt, tag);
+        CheckChannelsAndRate(channels, sampleRate, options);
+        WavEncoding encoding = SampleEncoding(tag, bits);
+        int bytesPerSample = bits / 8;
+        int expectedAlign = channels * bytesPerSample;
+        if (blockAlign != expectedAlign)
+        {
+            throw new AudioFormatException(Invariant(
+                $"Block align {blockAlign} is inconsistent with {channels} channels × {bytesPerSample} bytes per sample (expected {expectedAlign})."));
+        }
+
+        return new WavFormat(encoding, channels, (int)sampleRate, blockAlign, DeclaredDataSize: 0);
+    }
+
+    // The codec tag (the sub-format's for WAVE_FORMAT_EXTENSIBLE), refused unless it is PCM or IEEE float.
+    private static ushort SupportedCodec(ReadOnlySpan<byte> fmt, ushort tag)
+    {
         bool extensible = tag == TagExtensible;
         if (extensible)
         {
@@ -130,6 +147,11 @@ internal static class WavHeaderReader
             { IsUnsupportedFormat = tag != 0 }; // Tag 0 names no codec: the header is broken, not of another kind.
         }
 
+        return tag;
+    }
+
+    private static void CheckChannelsAndRate(int channels, uint sampleRate, WavDecoderOptions options)
+    {
         if (channels == 0)
         {
             throw new AudioFormatException("The 'fmt ' chunk declares zero channels.");
@@ -157,31 +179,22 @@ internal static class WavHeaderReader
             throw new AudioFormatException(Invariant(
                 $"Absurd sample rate {sampleRate} Hz: above the maximum of {options.MaxSampleRate} Hz."));
         }
-
-        WavEncoding encoding = (tag, bits) switch
-        {
-            (TagPcm, 8) => WavEncoding.UInt8,
-            (TagPcm, 16) => WavEncoding.Int16,
-            (TagPcm, 24) => WavEncoding.Int24,
-            (TagPcm, 32) => WavEncoding.Int32,
-            (TagFloat, 32) => WavEncoding.Float32,
-            (TagFloat, 64) => WavEncoding.Float64,
-            (TagPcm, _) => throw new AudioFormatException(Invariant(
-                $"Unsupported bit depth: {bits}-bit PCM (8, 16, 24 and 32 are supported).")) { IsUnsupportedFormat = true },
-            _ => throw new AudioFormatException(Invariant(
-                $"Unsupported bit depth: {bits}-bit IEEE float (32 and 64 are supported).")) { IsUnsupportedFormat = true },
-        };
-
-        int bytesPerSample = bits / 8;
-        int expectedAlign = channels * bytesPerSample;
-        if (blockAlign != expectedAlign)
-        {
-            throw new AudioFormatException(Invariant(
-                $"Block align {blockAlign} is inconsistent with {channels} channels × {bytesPerSample} bytes per sample (expected {expectedAlign})."));
-        }
-
-        return new WavFormat(encoding, channels, (int)sampleRate, blockAlign, DeclaredDataSize: 0);
     }
+
+    // The sample encoding of a PCM or IEEE float tag at a bit depth, refused for depths not read here.
+    private static WavEncoding SampleEncoding(ushort tag, int bits) => (tag, bits) switch
+    {
+        (TagPcm, 8) => WavEncoding.UInt8,
+        (TagPcm, 16) => WavEncoding.Int16,
+        (TagPcm, 24) => WavEncoding.Int24,
+        (TagPcm, 32) => WavEncoding.Int32,
+        (TagFloat, 32) => WavEncoding.Float32,
+        (TagFloat, 64) => WavEncoding.Float64,
+        (TagPcm, _) => throw new AudioFormatException(Invariant(
+            $"Unsupported bit depth: {bits}-bit PCM (8, 16, 24 and 32 are supported).")) { IsUnsupportedFormat = true },
+        _ => throw new AudioFormatException(Invariant(
+            $"Unsupported bit depth: {bits}-bit IEEE float (32 and 64 are supported).")) { IsUnsupportedFormat = true },
+    };
 
     private static string CodecName(ushort tag) => tag switch
     {

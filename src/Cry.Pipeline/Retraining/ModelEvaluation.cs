@@ -100,17 +100,7 @@ public static class ModelEvaluation
                 continue; // not_cry/ and cry/ have no need to be right about.
             }
 
-            string label = answer.Label ?? "(no cry detected)"; // A missed cry is a wrong answer.
-
-            int index = labels.IndexOf(label);
-            if (index < 0)
-            {
-                labels.Add(label); // The model predicts a label the evaluation set lacks: always wrong.
-                index = labels.Count - 1;
-            }
-
-            actual.Add(labels.IndexOf(clip.Label));
-            predicted.Add(index);
+            AddNeedAnswer(labels, actual, predicted, clip.Label, answer.Label);
         }
 
         if (actual.Count == 0)
@@ -125,6 +115,22 @@ public static class ModelEvaluation
             NonCryRecognised = hasDetector && nonCries > 0 ? recognised / (double)nonCries : null,
             NonCries = nonCries,
         };
+    }
+
+    // Records a need clip's true and answered label as indices into labels.
+    private static void AddNeedAnswer(List<string> labels, List<int> actual, List<int> predicted, string clipLabel, string? answerLabel)
+    {
+        string label = answerLabel ?? "(no cry detected)"; // A missed cry is a wrong answer.
+
+        int index = labels.IndexOf(label);
+        if (index < 0)
+        {
+            labels.Add(label); // The model predicts a label the evaluation set lacks: always wrong.
+            index = labels.Count - 1;
+        }
+
+        actual.Add(labels.IndexOf(clipLabel));
+        predicted.Add(index);
     }
 
     /// <summary>The current champion pointer and its version tag, or null.</summary>

@@ -84,27 +84,9 @@ public static class EnsembleBundle
         string modelId = options.ModelId ?? $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{data.Spec.Id[..6]}";
 
         // One fold assignment by group for the need models and the detector.
-        dataset.EnsureGroupedFolds(folds);
-        var splits = new StratifiedGroupKFold(new StratifiedGroupKFoldOptions { Folds = folds, Seed = options.Experiment.Seed })
-            .Split(dataset.LabelIndices, [.. dataset.Groups], classes, [.. labels]);
-        var foldOfGroup = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var split in splits)
-        {
-            foreach (int i in split.TestIndices)
-            {
-                foldOfGroup[dataset.Groups[i]] = split.Fold;
-            }
-        }
-
-        // The detector's recordings: every need clip, the reserved folders, and any extra detector data. Groups with no
-        // need clip (a not_cry/ source) are dealt to the folds in name order, so every fold trains on some of them.
+        var foldOfGroup = GroupFolds(dataset, options.Experiment);
         var detectorClips = dataset.DetectorClips.Concat(extraDetectorClips ?? []).ToList();
-        var detectorOnly = detectorClips.Select(c => c.Group).Where(g => !foldOfGroup.ContainsKey(g)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        for (int g = 0; g < detectorOnly.Count; g++)
-        {
-            foldOfGroup[detectorOnly[g]] = g % folds;
-        }
-
+        DealDetectorOnlyGroups(foldOfGroup, detectorClips, folds);
         int FoldOf(string group) => foldOfGroup.TryGetValue(group, out int fold) ? fold : StableFold(group, folds);
         bool hasDetector = detectorClips.Any(c => c.Label == ReservedLabels.NotCry);
         IReadOnlyList<DetectorRecording> recordings = [];
@@ -116,15 +98,103 @@ public static class EnsembleBundle
                 (path, reason) => log?.Invoke($"cry detector: skipped {path}: {reason}"));
         }
 
-        // The need models: the cross-validation's fold models are the members.
+        var members = TrainMembers(data, folder, modelId, options.Experiment, recordings, FoldOf, log, progress);
+        var logits = members.Logits;
+        int[] actual = dataset.LabelIndices.ToArray();
+        double temperature = TemperatureScaling.Fit(logits, actual, classes);
+        double[] bias = TemperatureScaling.FitBias(logits, actual, classes, temperature);
+        var calibrated = new float[logits.Length];
+        Probabilities.Softmax(logits, temperature, bias, calibrated, classes);
+        var raw = new float[logits.Length];
+        Probabilities.Softmax(logits, 1.0, [], raw, classes);
+
+        var detector = hasDetector ? TrainDetector(recordings, FoldOf, folds, options.Detector, log) : null;
+
+        // Sets: each clip's uncalibrated probability of its true label by the fold model that did not see it.
+        var conformalScores = Enumerable.Range(0, dataset.Count).Select(i => new CalibrationScore(actual[i], members.FoldOfClip[i], raw[(i * classes) + actual[i]])).ToList();
+        var conformal = MondrianConformal.Fit(conformalScores, classes, folds, options.Alpha);
+
+        var (answers, falsePositives) = CertificationAnswers(dataset, raw, actual, detector, members);
+        int[] perClass = dataset.ClipCountsPerLabel();
+        double[] priors = [.. perClass.Select(c => c / (double)dataset.Count)];
+        var certificates = ConfidenceCertifier.Certify(answers, priors, options.Certification);
+        log?.Invoke($"certification: {answers.Count} out-of-fold answers ({falsePositives} of them non-cries the detector let through); " +
+            string.Join("; ", certificates.Select(c => $"{labels[c.Label]}: {(c.Threshold is { } t ? $"confident at ≥ {t:0.###}, precision ≥ {c.CertifiedPrecision:0.000}" : "never confident")}")));
+
+        var trust = OutOfFoldTrust(
+            dataset, recordings, detector, calibrated, raw, members.FoldOfClip, conformalScores, members.Negatives.Select(n => n.Index).ToArray(), members.NegativeProbabilities,
+            temperature, bias, certificates, options.Alpha, folds, FoldOf);
+        var report = members.CrossValidation.Report with
+        {
+            Title = $"{folds}-fold grouped cross-validation (out of fold)",
+            Temperature = temperature,
+            Trust = trust,
+        };
+        var manifest = Manifest(
+            data, options, modelId, commandLine, members.Entries, temperature, bias, conformalScores, conformal, certificates, priors, perClass, detector, report);
+        manifest.Validate();
+        ModelBundle.WriteAtomically(Path.Combine(folder, ModelBundle.MetricsFileName), report.ToJson());
+        ModelBundle.WriteAtomically(Path.Combine(folder, ModelManifest.FileName), manifest.ToJson());
+        RemoveUnlisted(folder, manifest);
+        return new EnsembleResult(manifest, members.CrossValidation, detector, calibrated, report);
+    }
+
+    // The fold of every need clip's group in the grouped, stratified split.
+    private static Dictionary<string, int> GroupFolds(ClipDataset dataset, ExperimentOptions experiment)
+    {
+        var labels = dataset.Labels;
+        int folds = experiment.Folds;
+        dataset.EnsureGroupedFolds(folds);
+        var splits = new StratifiedGroupKFold(new StratifiedGroupKFoldOptions { Folds = folds, Seed = experiment.Seed })
+            .Split(dataset.LabelIndices, [.. dataset.Groups], labels.Count, [.. labels]);
+        var foldOfGroup = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var split in splits)
+        {
+            foreach (int i in split.TestIndices)
+            {
+                foldOfGroup[dataset.Groups[i]] = split.Fold;
+            }
+        }
+
+        return foldOfGroup;
+    }
+
+    // The detector's recordings are every need clip, the reserved folders, and any extra detector data. Groups with no
+    // need clip (a not_cry/ source) are dealt to the folds in name order, so every fold trains on some of them.
+    private static void DealDetectorOnlyGroups(Dictionary<string, int> foldOfGroup, List<ClipInfo> detectorClips, int folds)
+    {
+        var detectorOnly = detectorClips.Select(c => c.Group).Where(g => !foldOfGroup.ContainsKey(g)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        for (int g = 0; g < detectorOnly.Count; g++)
+        {
+            foldOfGroup[detectorOnly[g]] = g % folds;
+        }
+    }
+
+    /// <summary>
+    /// The need models: the cross-validation's fold models are the members, exported as each is trained, with their
+    /// out-of-fold logits and their answers to the non-cries of their folds' groups.
+    /// </summary>
+    private static OutOfFoldMembers TrainMembers(
+        FeaturizedDataset data,
+        string folder,
+        string modelId,
+        ExperimentOptions experiment,
+        IReadOnlyList<DetectorRecording> recordings,
+        Func<string, int> foldOf,
+        Action<string>? log,
+        IProgress<TrainingProgress>? progress)
+    {
+        var dataset = data.Dataset;
+        var labels = dataset.Labels;
+        int classes = labels.Count;
         string members = Path.Combine(folder, MembersFolder);
         Directory.CreateDirectory(members);
-        var memberEntries = new EnsembleMember[folds];
+        var memberEntries = new EnsembleMember[experiment.Folds];
         var logits = new float[dataset.Count * classes];
         var foldOfClip = new int[dataset.Count];
-        var negatives = recordings.Select((r, i) => (r, i)).Where(x => !x.r.IsCry).ToList();
+        var negatives = recordings.Select((r, i) => (Recording: r, Index: i)).Where(x => !x.Recording.IsCry).ToList();
         var negativeProbabilities = new float[negatives.Count][];
-        var cv = CrossValidation.Run(data, options.Experiment, log, progress, onFoldModel: fold =>
+        var cv = CrossValidation.Run(data, experiment, log, progress, onFoldModel: fold =>
         {
             string file = $"{MembersFolder}/{modelId}-fold-{fold.Fold + 1}.onnx";
             memberEntries[fold.Fold] = new EnsembleMember(
@@ -140,10 +210,10 @@ public static class EnsembleBundle
             }
 
             // Non-cries of this fold's groups, as the need model would answer them if the detector let them through.
-            var mine = Enumerable.Range(0, negatives.Count).Where(n => FoldOf(negatives[n].r.Group) == fold.Fold && negatives[n].r.NeedImage is not null).ToArray();
+            var mine = Enumerable.Range(0, negatives.Count).Where(n => foldOf(negatives[n].Recording.Group) == fold.Fold && negatives[n].Recording.NeedImage is not null).ToArray();
             if (mine.Length > 0)
             {
-                var inputs = mine.SelectMany(n => negatives[n].r.NeedImage!).ToArray();
+                var inputs = mine.SelectMany(n => negatives[n].Recording.NeedImage!).ToArray();
                 var raw = new float[mine.Length * classes];
                 Probabilities.Softmax(Flatten(fold.Model.Predict(inputs, mine.Length)), 1.0, [], raw, classes);
                 for (int m = 0; m < mine.Length; m++)
@@ -152,29 +222,26 @@ public static class EnsembleBundle
                 }
             }
         });
+        return new OutOfFoldMembers(cv, memberEntries, logits, foldOfClip, negatives, negativeProbabilities);
+    }
 
-        int[] actual = dataset.LabelIndices.ToArray();
-        double temperature = TemperatureScaling.Fit(logits, actual, classes);
-        double[] bias = TemperatureScaling.FitBias(logits, actual, classes, temperature);
-        var calibrated = new float[logits.Length];
-        Probabilities.Softmax(logits, temperature, bias, calibrated, classes);
-        var raw = new float[logits.Length];
-        Probabilities.Softmax(logits, 1.0, [], raw, classes);
+    private static DetectorResult TrainDetector(
+        IReadOnlyList<DetectorRecording> recordings, Func<string, int> foldOf, int folds, DetectorTrainingOptions options, Action<string>? log)
+    {
+        var detector = DetectorTraining.Train(recordings, foldOf, folds, options);
+        var q = detector.Model.OutOfFold;
+        log?.Invoke($"cry detector: out of fold recall {q.Recall:0.000}, specificity {q.Specificity:0.000}, AUC {q.Auc:0.000} at threshold {detector.Model.Threshold:0.000}");
+        return detector;
+    }
 
-        DetectorResult? detector = null;
-        if (hasDetector)
-        {
-            detector = DetectorTraining.Train(recordings, FoldOf, folds, options.Detector);
-            var q = detector.Model.OutOfFold;
-            log?.Invoke($"cry detector: out of fold recall {q.Recall:0.000}, specificity {q.Specificity:0.000}, AUC {q.Auc:0.000} at threshold {detector.Model.Threshold:0.000}");
-        }
-
-        // Sets: each clip's uncalibrated probability of its true label by the fold model that did not see it.
-        var conformalScores = Enumerable.Range(0, dataset.Count).Select(i => new CalibrationScore(actual[i], foldOfClip[i], raw[(i * classes) + actual[i]])).ToList();
-        var conformal = MondrianConformal.Fit(conformalScores, classes, folds, options.Alpha);
-
-        // Confident answers: out-of-fold answers of single members; a cry the detector misses gives no answer; a non-cry
-        // it lets through is answered, and wrong.
+    /// <summary>
+    /// The answers the confident rule is certified on: out-of-fold answers of single members; a cry the detector misses
+    /// gives no answer; a non-cry it lets through is answered, and wrong (counted as a false positive).
+    /// </summary>
+    private static (List<ScoredAnswer> Answers, int FalsePositives) CertificationAnswers(
+        ClipDataset dataset, float[] raw, int[] actual, DetectorResult? detector, OutOfFoldMembers members)
+    {
+        int classes = dataset.Labels.Count;
         var cryScoreOf = new Dictionary<string, double>(StringComparer.Ordinal);
         if (detector is not null)
         {
@@ -196,10 +263,11 @@ public static class EnsembleBundle
             }
         }
 
+        var negatives = members.Negatives;
         int falsePositives = 0;
         for (int n = 0; n < negatives.Count; n++)
         {
-            if (negativeProbabilities[n] is { } row && detector is not null && detector.OutOfFoldScores[negatives[n].i] >= detector.Model.Threshold)
+            if (members.NegativeProbabilities[n] is { } row && detector is not null && detector.OutOfFoldScores[negatives[n].Index] >= detector.Model.Threshold)
             {
                 int predicted = Probabilities.ArgMax(row);
                 answers.Add(new ScoredAnswer(predicted, row[predicted], Correct: false));
@@ -207,22 +275,30 @@ public static class EnsembleBundle
             }
         }
 
-        int[] perClass = dataset.ClipCountsPerLabel();
-        double[] priors = [.. perClass.Select(c => c / (double)dataset.Count)];
-        var certificates = ConfidenceCertifier.Certify(answers, priors, options.Certification);
-        log?.Invoke($"certification: {answers.Count} out-of-fold answers ({falsePositives} of them non-cries the detector let through); " +
-            string.Join("; ", certificates.Select(c => $"{labels[c.Label]}: {(c.Threshold is { } t ? $"confident at ≥ {t:0.###}, precision ≥ {c.CertifiedPrecision:0.000}" : "never confident")}")));
+        return (answers, falsePositives);
+    }
 
-        var trust = OutOfFoldTrust(
-            dataset, recordings, detector, calibrated, raw, foldOfClip, conformalScores, negatives.Select(n => n.i).ToArray(), negativeProbabilities,
-            temperature, bias, certificates, options.Alpha, folds, FoldOf);
-        var report = cv.Report with
-        {
-            Title = $"{folds}-fold grouped cross-validation (out of fold)",
-            Temperature = temperature,
-            Trust = trust,
-        };
-        var manifest = new ModelManifest
+    private static ModelManifest Manifest(
+        FeaturizedDataset data,
+        EnsembleOptions options,
+        string modelId,
+        string commandLine,
+        EnsembleMember[] memberEntries,
+        double temperature,
+        double[] bias,
+        List<CalibrationScore> conformalScores,
+        MondrianConformal conformal,
+        IReadOnlyList<LabelCertification> certificates,
+        double[] priors,
+        int[] perClass,
+        DetectorResult? detector,
+        MetricsReport report)
+    {
+        var dataset = data.Dataset;
+        var labels = dataset.Labels;
+        int classes = labels.Count;
+        int folds = options.Experiment.Folds;
+        return new ModelManifest
         {
             FormatVersion = ModelManifest.CurrentFormatVersion,
             ModelId = modelId,
@@ -265,11 +341,6 @@ public static class EnsembleBundle
             Packages = ModelBundle.PackageVersions(),
             CommandLine = commandLine,
         };
-        manifest.Validate();
-        ModelBundle.WriteAtomically(Path.Combine(folder, ModelBundle.MetricsFileName), report.ToJson());
-        ModelBundle.WriteAtomically(Path.Combine(folder, ModelManifest.FileName), manifest.ToJson());
-        RemoveUnlisted(folder, manifest);
-        return new EnsembleResult(manifest, cv, detector, calibrated, report);
     }
 
     /// <summary>
@@ -307,27 +378,6 @@ public static class EnsembleBundle
             recordingOf[recordings[r].ClipId] = r;
         }
 
-        (double? Score, bool? Detected, int? Segments) Detection(int r)
-        {
-            if (detector is null)
-            {
-                return (null, null, null);
-            }
-
-            if (r < 0)
-            {
-                return (0, false, 0); // Not decodable for the detector: no cry heard.
-            }
-
-            var model = detector.Model;
-            var windows = detector.OutOfFoldWindows[r];
-            double[] starts = [.. Enumerable.Range(0, windows.Length).Select(w => (double)w)];
-            int segments = CryDetection.Segments(windows, starts, 1, windows.Length, model.Threshold, model.MinSegmentWindows).Count;
-            return (detector.OutOfFoldScores[r], detector.OutOfFoldScores[r] >= model.Threshold, segments);
-        }
-
-        bool Confident(int best, float memberProbability) => certificates[best].Threshold is { } t && memberProbability >= t;
-
         // Split conformal within each fold: the fold's held-out scores, one recording left out when it is one of them.
         var byFold = Enumerable.Range(0, folds).Select(f => conformalScores.Select((s, i) => (s, i)).Where(x => x.s.Fold == f).ToList()).ToArray();
         IReadOnlyList<int> SetOf(int fold, int leaveOut, float[] rawRow)
@@ -342,49 +392,91 @@ public static class EnsembleBundle
         {
             var clip = dataset.Clips[i];
             int r = recordingOf.GetValueOrDefault(clip.ClipId, -1);
-            var (score, detected, segments) = Detection(r);
+            var (score, detected, segments) = Detection(detector, r);
             bool answered = detected != false;
             float[] rawRow = raw.AsSpan(i * classes, classes).ToArray();
             float[] row = calibrated.AsSpan(i * classes, classes).ToArray();
             int best = Probabilities.ArgMax(row);
             cases.Add(new TrustCase(
                 clip.ClipId, clip.Source ?? clip.Label, IsCry: true, dataset.LabelIndices[i], r >= 0 ? recordings[r].DurationSeconds : 0, score, detected, segments,
-                answered ? row : null, answered ? SetOf(foldOfClip[i], i, rawRow) : [], answered && Confident(best, rawRow[best])));
+                answered ? row : null, answered ? SetOf(foldOfClip[i], i, rawRow) : [], answered && Confident(certificates, best, rawRow[best])));
         }
 
         if (detector is not null)
         {
-            var need = dataset.Clips.Select(c => c.ClipId).ToHashSet(StringComparer.Ordinal);
-            var negativeOf = negativeRecordings.Select((r, n) => (r, n)).ToDictionary(x => x.r, x => x.n);
-            for (int r = 0; r < recordings.Count; r++)
-            {
-                var recording = recordings[r];
-                if (need.Contains(recording.ClipId))
-                {
-                    continue;
-                }
-
-                var (score, detected, segments) = Detection(r);
-                float[]? rawRow = !recording.IsCry && negativeOf.TryGetValue(r, out int n) ? negativeProbabilities[n] : null;
-                bool answered = detected == true && rawRow is not null;
-                float[]? row = null;
-                int best = 0;
-                if (answered)
-                {
-                    row = new float[classes];
-                    Probabilities.Softmax([.. rawRow!.Select(p => MathF.Log(Math.Max(p, 1e-30f)))], temperature, bias, row, classes);
-                    best = Probabilities.ArgMax(row);
-                }
-
-                cases.Add(new TrustCase(
-                    recording.ClipId, recording.Source, recording.IsCry, Need: null, recording.DurationSeconds, score, detected, segments,
-                    row, detected == true ? (answered ? SetOf(foldOf(recording.Group), -1, rawRow!) : null) : [],
-                    answered && Confident(best, rawRow![best])));
-            }
+            AddDetectorOnlyCases(
+                cases, dataset, recordings, detector, negativeRecordings, negativeProbabilities, temperature, bias, certificates, foldOf, SetOf);
         }
 
         return TrustReport.Compute(labels, cases, 1 - alpha);
     }
+
+    // The trust cases of the detector's recordings that are not need clips: non-cries, and cries with no need label.
+    private static void AddDetectorOnlyCases(
+        List<TrustCase> cases,
+        ClipDataset dataset,
+        IReadOnlyList<DetectorRecording> recordings,
+        DetectorResult detector,
+        int[] negativeRecordings,
+        float[]?[] negativeProbabilities,
+        double temperature,
+        double[] bias,
+        IReadOnlyList<LabelCertification> certificates,
+        Func<string, int> foldOf,
+        Func<int, int, float[], IReadOnlyList<int>> setOf)
+    {
+        int classes = dataset.Labels.Count;
+        var need = dataset.Clips.Select(c => c.ClipId).ToHashSet(StringComparer.Ordinal);
+        var negativeOf = negativeRecordings.Select((r, n) => (r, n)).ToDictionary(x => x.r, x => x.n);
+        for (int r = 0; r < recordings.Count; r++)
+        {
+            var recording = recordings[r];
+            if (need.Contains(recording.ClipId))
+            {
+                continue;
+            }
+
+            var (score, detected, segments) = Detection(detector, r);
+            float[]? rawRow = !recording.IsCry && negativeOf.TryGetValue(r, out int n) ? negativeProbabilities[n] : null;
+            bool answered = detected == true && rawRow is not null;
+            float[]? row = null;
+            int best = 0;
+            if (answered)
+            {
+                row = new float[classes];
+                Probabilities.Softmax([.. rawRow!.Select(p => MathF.Log(Math.Max(p, 1e-30f)))], temperature, bias, row, classes);
+                best = Probabilities.ArgMax(row);
+            }
+
+            cases.Add(new TrustCase(
+                recording.ClipId, recording.Source, recording.IsCry, Need: null, recording.DurationSeconds, score, detected, segments,
+                row, detected == true ? (answered ? setOf(foldOf(recording.Group), -1, rawRow!) : null) : [],
+                answered && Confident(certificates, best, rawRow![best])));
+        }
+    }
+
+    // A recording's out-of-fold detection (score, heard, segments); all null without a detector, r < 0 when not featurized.
+    private static (double? Score, bool? Detected, int? Segments) Detection(DetectorResult? detector, int r)
+    {
+        if (detector is null)
+        {
+            return (null, null, null);
+        }
+
+        if (r < 0)
+        {
+            return (0, false, 0); // Not decodable for the detector: no cry heard.
+        }
+
+        var model = detector.Model;
+        var windows = detector.OutOfFoldWindows[r];
+        double[] starts = [.. Enumerable.Range(0, windows.Length).Select(w => (double)w)];
+        int segments = CryDetection.Segments(windows, starts, 1, windows.Length, model.Threshold, model.MinSegmentWindows).Count;
+        return (detector.OutOfFoldScores[r], detector.OutOfFoldScores[r] >= model.Threshold, segments);
+    }
+
+    private static bool Confident(IReadOnlyList<LabelCertification> certificates, int best, float memberProbability) =>
+        certificates[best].Threshold is { } t && memberProbability >= t;
 
     /// <summary>A fold for a group that has no need clips (a detector-only source): FNV-1a of its name, modulo the folds.</summary>
     public static int StableFold(string group, int folds)
@@ -457,4 +549,13 @@ public static class EnsembleBundle
 
         return flat;
     }
+
+    // The members and what the cross-validation's fold models answered out of fold.
+    private sealed record OutOfFoldMembers(
+        CrossValidationResult CrossValidation,
+        EnsembleMember[] Entries,
+        float[] Logits,
+        int[] FoldOfClip,
+        List<(DetectorRecording Recording, int Index)> Negatives,
+        float[]?[] NegativeProbabilities);
 }

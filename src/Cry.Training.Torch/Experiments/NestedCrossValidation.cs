@@ -81,6 +81,32 @@ public static class NestedCrossValidation
 
         ArgumentOutOfRangeException.ThrowIfLessThan(innerFolds, 2);
         bootstrap ??= BootstrapOptions.Default;
+        EnsureSameClipsAndFolds(candidates);
+        var first = candidates[0];
+        var dataset = first.Data.Dataset;
+        int classes = dataset.Labels.Count;
+        int[] plannedFolds = PlanOuterFolds(dataset, first.Options, innerFolds);
+        var (outer, foldOfClip) = OuterCrossValidations(candidates, plannedFolds, log);
+        var (choices, chosenProbabilities) = Choose(candidates, outer, foldOfClip, innerFolds, log);
+
+        int[] actual = outer[0].Actual;
+        string[] groups = [.. dataset.Groups];
+        var report = MetricsReport.Evaluate([.. dataset.Labels], actual, chosenProbabilities, groups, bootstrap: bootstrap);
+        double logLoss = CalibrationMetrics.LogLoss(actual, chosenProbabilities, classes);
+        var logLossGain = new List<ChoiceGain>();
+        var macroF1Gain = new List<ChoiceGain>();
+        foreach (var candidate in outer)
+        {
+            var (ll, f1) = PairedGains(actual, chosenProbabilities, candidate.Probabilities, groups, classes, bootstrap);
+            logLossGain.Add(ll);
+            macroF1Gain.Add(f1);
+        }
+
+        return new NestedResult([.. candidates.Select(c => c.Name)], choices, report, logLoss, [.. outer.Select(o => o.Report)], logLossGain, macroF1Gain);
+    }
+
+    private static void EnsureSameClipsAndFolds(IReadOnlyList<NestedCandidate> candidates)
+    {
         var first = candidates[0];
         foreach (var candidate in candidates)
         {
@@ -95,16 +121,19 @@ public static class NestedCrossValidation
                 throw new ArgumentException($"Candidate {candidate.Name} has other folds than {first.Name}: every candidate needs the same grouped folds and seed.", nameof(candidates));
             }
         }
+    }
 
-        var dataset = first.Data.Dataset;
-        int clips = dataset.Count, classes = dataset.Labels.Count;
-
-        // Every outer training part must hold the inner folds: checked before any training, on the folds the outer
-        // cross-validation will use (they depend only on labels, groups, folds and seed).
-        dataset.EnsureGroupedFolds(first.Options.Folds);
-        int[] plannedFolds = new StratifiedGroupKFold(new StratifiedGroupKFoldOptions { Folds = first.Options.Folds, Seed = first.Options.Seed })
-            .AssignFolds(dataset.LabelIndices, dataset.Groups, classes, [.. dataset.Labels]);
-        for (int f = 0; f < first.Options.Folds; f++)
+    /// <summary>
+    /// The outer fold of every clip, after checking that every outer training part holds the inner folds: checked before
+    /// any training, on the folds the outer cross-validation will use (they depend only on labels, groups, folds and seed).
+    /// </summary>
+    private static int[] PlanOuterFolds(ClipDataset dataset, ExperimentOptions options, int innerFolds)
+    {
+        int clips = dataset.Count;
+        dataset.EnsureGroupedFolds(options.Folds);
+        int[] plannedFolds = new StratifiedGroupKFold(new StratifiedGroupKFoldOptions { Folds = options.Folds, Seed = options.Seed })
+            .AssignFolds(dataset.LabelIndices, dataset.Groups, dataset.Labels.Count, [.. dataset.Labels]);
+        for (int f = 0; f < options.Folds; f++)
         {
             int fold = f;
             try
@@ -117,7 +146,13 @@ public static class NestedCrossValidation
             }
         }
 
-        // The outer cross-validation of every candidate.
+        return plannedFolds;
+    }
+
+    /// <summary>The outer cross-validation of every candidate, and the outer fold of every clip (checked to be the planned one).</summary>
+    private static (CrossValidationResult[] Outer, int[] FoldOfClip) OuterCrossValidations(IReadOnlyList<NestedCandidate> candidates, int[] plannedFolds, Action<string>? log)
+    {
+        int clips = candidates[0].Data.Dataset.Count;
         var outer = new CrossValidationResult[candidates.Count];
         int[]? foldOfClip = null;
         for (int c = 0; c < candidates.Count; c++)
@@ -152,12 +187,24 @@ public static class NestedCrossValidation
             }
         }
 
-        int outerFolds = first.Options.Folds;
+        return (outer, foldOfClip!);
+    }
+
+    /// <summary>
+    /// Per outer fold, the candidate its inner cross-validations choose, and every clip's probabilities from the outer
+    /// cross-validation of the candidate its fold chose.
+    /// </summary>
+    private static (List<NestedChoice> Choices, float[] ChosenProbabilities) Choose(
+        IReadOnlyList<NestedCandidate> candidates, CrossValidationResult[] outer, int[] foldOfClip, int innerFolds, Action<string>? log)
+    {
+        var dataset = candidates[0].Data.Dataset;
+        int clips = dataset.Count, classes = dataset.Labels.Count;
+        int outerFolds = candidates[0].Options.Folds;
         var choices = new List<NestedChoice>();
         var chosenProbabilities = new float[clips * classes];
         for (int f = 0; f < outerFolds; f++)
         {
-            int[] trainClips = [.. Enumerable.Range(0, clips).Where(i => foldOfClip![i] != f)];
+            int[] trainClips = [.. Enumerable.Range(0, clips).Where(i => foldOfClip[i] != f)];
             var scores = new double[candidates.Count];
             for (int c = 0; c < candidates.Count; c++)
             {
@@ -187,27 +234,14 @@ public static class NestedCrossValidation
             log?.Invoke($"nested: outer fold {f + 1}/{outerFolds} chooses {candidates[best].Name}");
             for (int i = 0; i < clips; i++)
             {
-                if (foldOfClip![i] == f)
+                if (foldOfClip[i] == f)
                 {
                     outer[best].Probabilities.AsSpan(i * classes, classes).CopyTo(chosenProbabilities.AsSpan(i * classes, classes));
                 }
             }
         }
 
-        int[] actual = outer[0].Actual;
-        string[] groups = [.. dataset.Groups];
-        var report = MetricsReport.Evaluate([.. dataset.Labels], actual, chosenProbabilities, groups, bootstrap: bootstrap);
-        double logLoss = CalibrationMetrics.LogLoss(actual, chosenProbabilities, classes);
-        var logLossGain = new List<ChoiceGain>();
-        var macroF1Gain = new List<ChoiceGain>();
-        foreach (var candidate in outer)
-        {
-            var (ll, f1) = PairedGains(actual, chosenProbabilities, candidate.Probabilities, groups, classes, bootstrap);
-            logLossGain.Add(ll);
-            macroF1Gain.Add(f1);
-        }
-
-        return new NestedResult([.. candidates.Select(c => c.Name)], choices, report, logLoss, [.. outer.Select(o => o.Report)], logLossGain, macroF1Gain);
+        return (choices, chosenProbabilities);
     }
 
     /// <summary>The clips at <paramref name="indices"/> with their tensors, as a dataset of their own.</summary>

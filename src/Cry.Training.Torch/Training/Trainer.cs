@@ -162,15 +162,7 @@ public static class Trainer
                 double validationLoss = validationWeightSum > 0 ? lossSum / validationWeightSum : double.NaN;
                 double score = validationScore(validation.Labels, predicted);
 
-                // Macro-F1 jumps from epoch to epoch on a few rare-class clips, yet measured out of fold on this corpus it
-                // keeps better epochs than the smoother validation loss, whose minimum comes in epochs 1-3 before the rare
-                // classes are learnt (docs/results.md, "What early stopping follows").
-                bool isBest = bestEpoch == 0 || options.StopOn switch
-                {
-                    EarlyStoppingCriterion.ValidationLoss => validationLoss < bestLoss,
-                    EarlyStoppingCriterion.MacroF1 => score > bestScore,
-                    _ => true, // A fixed budget: the last epoch is kept.
-                };
+                bool isBest = IsBest(options.StopOn, bestEpoch, validationLoss, bestLoss, score, bestScore);
                 if (isBest)
                 {
                     DisposeAll(best);
@@ -201,6 +193,20 @@ public static class Trainer
             DisposeAll(best);
         }
     }
+
+    /// <summary>Whether an epoch's weights are kept: the first epoch's, then those that beat the best by the stopping criterion.</summary>
+    /// <remarks>
+    /// Macro-F1 jumps from epoch to epoch on a few rare-class clips, yet measured out of fold on this corpus it keeps
+    /// better epochs than the smoother validation loss, whose minimum comes in epochs 1-3 before the rare classes are
+    /// learnt (docs/results.md, "What early stopping follows").
+    /// </remarks>
+    private static bool IsBest(EarlyStoppingCriterion stopOn, int bestEpoch, double validationLoss, double bestLoss, double score, double bestScore) =>
+        bestEpoch == 0 || stopOn switch
+        {
+            EarlyStoppingCriterion.ValidationLoss => validationLoss < bestLoss,
+            EarlyStoppingCriterion.MacroF1 => score > bestScore,
+            _ => true, // A fixed budget: the last epoch is kept.
+        };
 
     private static double TrainEpoch(
         Sequential model,

@@ -89,6 +89,44 @@ public static class DataAudit
         options ??= new DataAuditOptions();
         var spec = FeatureSpecPresets.Default with { DurationSeconds = null, Image = null };
         int n = dataset.Count;
+        var (audited, hashes, envelopes, means) = MeasureClips(dataset, spec, options, progress);
+
+        var pairs = new Dictionary<(int, int), DuplicatePair>();
+        foreach (var same in Enumerable.Range(0, n).Where(i => hashes[i] is not null).GroupBy(i => hashes[i]).Where(g => g.Count() > 1))
+        {
+            int[] members = [.. same];
+            for (int a = 0; a < members.Length; a++)
+            {
+                for (int b = a + 1; b < members.Length; b++)
+                {
+                    pairs[(members[a], members[b])] = new DuplicatePair(dataset.Clips[members[a]], dataset.Clips[members[b]], true, 1, 0);
+                }
+            }
+        }
+
+        int maxLag = (int)Math.Round(options.MaximumOffsetSeconds * spec.SampleRate / spec.HopLength / Pool);
+        var near = NearDuplicates(envelopes, means, options, maxLag);
+        foreach (var (a, b, r, lag) in near.OrderBy(x => x.A).ThenBy(x => x.B).ThenByDescending(x => x.R))
+        {
+            if (!pairs.ContainsKey((a, b)))
+            {
+                pairs[(a, b)] = new DuplicatePair(dataset.Clips[a], dataset.Clips[b], false, r, lag * (double)spec.HopLength * Pool / spec.SampleRate);
+            }
+        }
+
+        var duplicates = pairs.Values.OrderByDescending(p => p.Exact).ThenByDescending(p => p.Correlation)
+            .ThenBy(p => p.First.Path, StringComparer.Ordinal).ThenBy(p => p.Second.Path, StringComparer.Ordinal).ToList();
+        return new DataAuditReport(audited, duplicates, MergedGroups(duplicates), MixedGroups(dataset));
+    }
+
+    /// <summary>
+    /// Decodes and measures every clip in parallel: its audit, the hash of its quantised sound, and (when long enough
+    /// for one frame) its pooled envelope and mean spectrum; an unreadable clip has no hash and no envelope.
+    /// </summary>
+    private static (AuditedClip[] Audited, string?[] Hashes, float[][] Envelopes, float[][] Means) MeasureClips(
+        ClipDataset dataset, FeatureSpec spec, DataAuditOptions options, IProgress<int>? progress)
+    {
+        int n = dataset.Count;
         var audited = new AuditedClip[n];
         var hashes = new string?[n];
         var envelopes = new float[n][];
@@ -116,21 +154,17 @@ public static class DataAudit
 
             progress?.Report(Interlocked.Increment(ref done));
         });
+        return (audited, hashes, envelopes, means);
+    }
 
-        var pairs = new Dictionary<(int, int), DuplicatePair>();
-        foreach (var same in Enumerable.Range(0, n).Where(i => hashes[i] is not null).GroupBy(i => hashes[i]).Where(g => g.Count() > 1))
-        {
-            int[] members = [.. same];
-            for (int a = 0; a < members.Length; a++)
-            {
-                for (int b = a + 1; b < members.Length; b++)
-                {
-                    pairs[(members[a], members[b])] = new DuplicatePair(dataset.Clips[members[a]], dataset.Clips[members[b]], true, 1, 0);
-                }
-            }
-        }
-
-        int maxLag = (int)Math.Round(options.MaximumOffsetSeconds * spec.SampleRate / spec.HopLength / Pool);
+    /// <summary>
+    /// The pairs (lower index first) whose envelopes correlate at or above the threshold at some offset, each clip compared
+    /// with its <see cref="DataAuditOptions.Candidates"/> nearest clips by mean spectrum; in no particular order.
+    /// </summary>
+    private static System.Collections.Concurrent.ConcurrentBag<(int A, int B, double R, int Lag)> NearDuplicates(
+        float[][] envelopes, float[][] means, DataAuditOptions options, int maxLag)
+    {
+        int n = envelopes.Length;
         var near = new System.Collections.Concurrent.ConcurrentBag<(int A, int B, double R, int Lag)>();
         Parallel.For(0, n, i =>
         {
@@ -152,18 +186,7 @@ public static class DataAudit
                 }
             }
         });
-
-        foreach (var (a, b, r, lag) in near.OrderBy(x => x.A).ThenBy(x => x.B).ThenByDescending(x => x.R))
-        {
-            if (!pairs.ContainsKey((a, b)))
-            {
-                pairs[(a, b)] = new DuplicatePair(dataset.Clips[a], dataset.Clips[b], false, r, lag * (double)spec.HopLength * Pool / spec.SampleRate);
-            }
-        }
-
-        var duplicates = pairs.Values.OrderByDescending(p => p.Exact).ThenByDescending(p => p.Correlation)
-            .ThenBy(p => p.First.Path, StringComparer.Ordinal).ThenBy(p => p.Second.Path, StringComparer.Ordinal).ToList();
-        return new DataAuditReport(audited, duplicates, MergedGroups(duplicates), MixedGroups(dataset));
+        return near;
     }
 
     private static (AuditedClip Clip, string Hash) Measure(ClipInfo clip, AudioSignal signal, float[] samples, DataAuditOptions options)

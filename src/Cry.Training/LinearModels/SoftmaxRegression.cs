@@ -93,24 +93,7 @@ public static class SoftmaxRegression
     public static SoftmaxModel Fit(ReadOnlySpan<float> features, int dimension, ReadOnlySpan<int> labels, int classes, ReadOnlySpan<double> weights, double lambda)
     {
         int n = labels.Length;
-        if (dimension < 1 || classes < 2 || features.Length != n * dimension || weights.Length != n || n == 0)
-        {
-            throw new ArgumentException("Features, labels and weights must describe the same samples, with at least one feature and two classes.");
-        }
-
-        if (!(lambda > 0) || !double.IsFinite(lambda))
-        {
-            throw new ArgumentException($"lambda must be a positive number, not {lambda}.", nameof(lambda));
-        }
-
-        foreach (int label in labels)
-        {
-            if (label < 0 || label >= classes)
-            {
-                throw new ArgumentException($"Label {label} is outside 0 .. {classes - 1}.", nameof(labels));
-            }
-        }
-
+        EnsureValid(features, dimension, labels, classes, weights, lambda);
         double total = 0;
         foreach (double weight in weights)
         {
@@ -137,38 +120,8 @@ public static class SoftmaxRegression
         double objective = Objective(x, y, w, beta, penalty, classes, out var probabilities);
         for (int iteration = 0; iteration < MaxIterations; iteration++)
         {
-            var gradient = penalty.PointwiseMultiply(beta);
-            for (int k = 0; k < classes; k++)
-            {
-                var residual = Vector<double>.Build.Dense(n, i => w[i] * (probabilities[i, k] - (y[i] == k ? 1 : 0)));
-                var block = x.TransposeThisAndMultiply(residual);
-                for (int j = 0; j < p; j++)
-                {
-                    gradient[(k * p) + j] += block[j];
-                }
-            }
-
-            var hessian = Matrix<double>.Build.DenseOfDiagonalVector(penalty);
-            for (int k = 0; k < classes; k++)
-            {
-                for (int l = k; l < classes; l++)
-                {
-                    var scaled = x.Clone();
-                    for (int i = 0; i < n; i++)
-                    {
-                        double c = w[i] * probabilities[i, k] * ((k == l ? 1 : 0) - probabilities[i, l]);
-                        scaled.SetRow(i, scaled.Row(i) * c);
-                    }
-
-                    var block = x.TransposeThisAndMultiply(scaled);
-                    hessian.SetSubMatrix(k * p, l * p, hessian.SubMatrix(k * p, p, l * p, p) + block);
-                    if (l != k)
-                    {
-                        hessian.SetSubMatrix(l * p, k * p, block.Transpose());
-                    }
-                }
-            }
-
+            var gradient = Gradient(x, y, w, beta, penalty, probabilities, classes);
+            var hessian = Hessian(x, w, penalty, probabilities, classes);
             var step = hessian.Cholesky().Solve(gradient);
             double decrease = gradient.DotProduct(step);
             double rate = 1;
@@ -221,6 +174,74 @@ public static class SoftmaxRegression
         {
             logits[k] /= sum;
         }
+    }
+
+    private static void EnsureValid(ReadOnlySpan<float> features, int dimension, ReadOnlySpan<int> labels, int classes, ReadOnlySpan<double> weights, double lambda)
+    {
+        int n = labels.Length;
+        if (dimension < 1 || classes < 2 || features.Length != n * dimension || weights.Length != n || n == 0)
+        {
+            throw new ArgumentException("Features, labels and weights must describe the same samples, with at least one feature and two classes.");
+        }
+
+        if (!(lambda > 0) || !double.IsFinite(lambda))
+        {
+            throw new ArgumentException($"lambda must be a positive number, not {lambda}.", nameof(lambda));
+        }
+
+        foreach (int label in labels)
+        {
+            if (label < 0 || label >= classes)
+            {
+                throw new ArgumentException($"Label {label} is outside 0 .. {classes - 1}.", nameof(labels));
+            }
+        }
+    }
+
+    /// <summary>The objective's gradient: the penalty's, plus per class Xᵀ (w ∘ (p_k − 1[y = k])).</summary>
+    private static Vector<double> Gradient(Matrix<double> x, int[] y, double[] w, Vector<double> beta, Vector<double> penalty, double[,] probabilities, int classes)
+    {
+        int n = x.RowCount, p = x.ColumnCount;
+        var gradient = penalty.PointwiseMultiply(beta);
+        for (int k = 0; k < classes; k++)
+        {
+            var residual = Vector<double>.Build.Dense(n, i => w[i] * (probabilities[i, k] - (y[i] == k ? 1 : 0)));
+            var block = x.TransposeThisAndMultiply(residual);
+            for (int j = 0; j < p; j++)
+            {
+                gradient[(k * p) + j] += block[j];
+            }
+        }
+
+        return gradient;
+    }
+
+    /// <summary>The objective's Hessian: the penalty's diagonal, plus the blocks Xᵀ diag(w ∘ p_k ∘ (1[k = l] − p_l)) X.</summary>
+    private static Matrix<double> Hessian(Matrix<double> x, double[] w, Vector<double> penalty, double[,] probabilities, int classes)
+    {
+        int n = x.RowCount, p = x.ColumnCount;
+        var hessian = Matrix<double>.Build.DenseOfDiagonalVector(penalty);
+        for (int k = 0; k < classes; k++)
+        {
+            for (int l = k; l < classes; l++)
+            {
+                var scaled = x.Clone();
+                for (int i = 0; i < n; i++)
+                {
+                    double c = w[i] * probabilities[i, k] * ((k == l ? 1 : 0) - probabilities[i, l]);
+                    scaled.SetRow(i, scaled.Row(i) * c);
+                }
+
+                var block = x.TransposeThisAndMultiply(scaled);
+                hessian.SetSubMatrix(k * p, l * p, hessian.SubMatrix(k * p, p, l * p, p) + block);
+                if (l != k)
+                {
+                    hessian.SetSubMatrix(l * p, k * p, block.Transpose());
+                }
+            }
+        }
+
+        return hessian;
     }
 
     /// <summary>The penalised weighted negative log-likelihood, and the probabilities it was computed from.</summary>
