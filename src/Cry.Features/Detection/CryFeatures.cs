@@ -160,12 +160,18 @@ public sealed class CryFeatures
         destination[o + 2] = relative.Count(v => v >= -10f) / (float)frames;
         destination[o + 3] = relative.Count(v => v >= -20f) / (float)frames;
 
-        // Flatness (geometric over arithmetic mean of the band powers, in dB terms) and change, over active frames.
+        FlatnessAndChange(mel, frames, level, loudest - ActiveRangeDb, active, destination[(o + 4)..]);
+    }
+
+    // Flatness (geometric over arithmetic mean of the band powers, in dB terms) and change, over the active frames (level
+    // at least activeFrom): their means and spreads into destination[0..4].
+    private static void FlatnessAndChange(Span<float> mel, int frames, Span<float> level, float activeFrom, int active, Span<float> destination)
+    {
         var flatness = new List<double>(active);
         var change = new List<double>(active);
         for (int t = 0; t < frames; t++)
         {
-            if (level[t] < loudest - ActiveRangeDb)
+            if (level[t] < activeFrom)
             {
                 continue;
             }
@@ -189,10 +195,10 @@ public sealed class CryFeatures
             }
         }
 
-        destination[o + 4] = (float)flatness.Average();
-        destination[o + 5] = (float)StandardDeviation(flatness);
-        destination[o + 6] = change.Count > 0 ? (float)change.Average() : 0f;
-        destination[o + 7] = change.Count > 0 ? (float)StandardDeviation(change) : 0f;
+        destination[0] = (float)flatness.Average();
+        destination[1] = (float)StandardDeviation(flatness);
+        destination[2] = change.Count > 0 ? (float)change.Average() : 0f;
+        destination[3] = change.Count > 0 ? (float)StandardDeviation(change) : 0f;
     }
 
     private static void Pitch(ReadOnlySpan<float> samples, Span<float> destination)
@@ -224,34 +230,7 @@ public sealed class CryFeatures
             }
 
             judged++;
-            var x = samples.Slice(f * PitchHop, PitchFrame);
-            for (int lag = MinLag - 1; lag <= MaxLag + 1; lag++)
-            {
-                var y = samples.Slice((f * PitchHop) + lag, PitchFrame);
-                double denominator = Math.Sqrt(energy[f] * Dot(y, y));
-                correlation[lag] = denominator > 0 ? Dot(x, y) / denominator : 0;
-            }
-
-            // Only local maxima count: a low-pass noise correlates highly at short lags without any period.
-            double bestInfant = 0, bestAdult = 0;
-            int infantLag = 0, adultLag = 0;
-            for (int lag = MinLag; lag <= MaxLag; lag++)
-            {
-                double r = correlation[lag];
-                if (r <= correlation[lag - 1] || r < correlation[lag + 1])
-                {
-                    continue;
-                }
-
-                if (lag < SplitLag && r > bestInfant)
-                {
-                    (bestInfant, infantLag) = (r, lag);
-                }
-                else if (lag >= SplitLag && r > bestAdult)
-                {
-                    (bestAdult, adultLag) = (r, lag);
-                }
-            }
+            var (bestInfant, infantLag, bestAdult, adultLag) = Peaks(samples, f, energy[f], correlation);
 
             infantSum += bestInfant;
             adultSum += bestAdult;
@@ -276,6 +255,42 @@ public sealed class CryFeatures
         destination[3] = adultVoiced / (float)judged;
         destination[4] = logF0.Count > 0 ? (float)logF0.Average() : 0f;
         destination[5] = logF0.Count > 1 ? (float)StandardDeviation(logF0) : 0f;
+    }
+
+    // Frame f's normalised autocorrelation over the lags, and its highest local maximum below and above the split lag
+    // (infant and adult pitch ranges). Only local maxima count: a low-pass noise correlates highly at short lags without
+    // any period.
+    private static (double BestInfant, int InfantLag, double BestAdult, int AdultLag) Peaks(ReadOnlySpan<float> samples, int f, double energy, double[] correlation)
+    {
+        var x = samples.Slice(f * PitchHop, PitchFrame);
+        for (int lag = MinLag - 1; lag <= MaxLag + 1; lag++)
+        {
+            var y = samples.Slice((f * PitchHop) + lag, PitchFrame);
+            double denominator = Math.Sqrt(energy * Dot(y, y));
+            correlation[lag] = denominator > 0 ? Dot(x, y) / denominator : 0;
+        }
+
+        double bestInfant = 0, bestAdult = 0;
+        int infantLag = 0, adultLag = 0;
+        for (int lag = MinLag; lag <= MaxLag; lag++)
+        {
+            double r = correlation[lag];
+            if (r <= correlation[lag - 1] || r < correlation[lag + 1])
+            {
+                continue;
+            }
+
+            if (lag < SplitLag && r > bestInfant)
+            {
+                (bestInfant, infantLag) = (r, lag);
+            }
+            else if (lag >= SplitLag && r > bestAdult)
+            {
+                (bestAdult, adultLag) = (r, lag);
+            }
+        }
+
+        return (bestInfant, infantLag, bestAdult, adultLag);
     }
 
     private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
