@@ -4,6 +4,7 @@ using Cry.Features.Specs;
 using Cry.Training.Torch;
 using Cry.Training.Torch.Onnx;
 using TorchSharp;
+using Cry.Training.Torch.Models;
 
 namespace Cry.Benchmarks;
 

@@ -4,6 +4,7 @@ using Cry.Audio.Dsp;
 using Cry.Features;
 using Cry.Features.Spectral;
 using Cry.Features.Specs;
+using Cry.Audio.Wav;
 
 namespace Cry.Benchmarks;
 

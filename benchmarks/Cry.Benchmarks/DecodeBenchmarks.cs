@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using Cry.Audio;
 using Cry.TestSupport;
+using Cry.Audio.Decoding;
+using Cry.Audio.Wav;
 
 namespace Cry.Benchmarks;
 

@@ -3,6 +3,7 @@ using Cry.Audio;
 using Cry.Features;
 using Cry.Features.Npy;
 using Cry.Features.Specs;
+using Cry.Audio.Decoding;
 
 namespace Cry.Benchmarks;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Cry.Audio;
 using Cry.Inference;
+using Cry.Audio.Wav;
 
 namespace Cry.Benchmarks;
 
@@ -10,7 +11,7 @@ namespace Cry.Benchmarks;
 /// </summary>
 internal static class Latency
 {
-    public static int Run(int calls, int members = 0, string model = Cry.Training.Torch.CryNetS.Name)
+    public static int Run(int calls, int members = 0, string model = Cry.Training.Torch.Models.CryNetS.Name)
     {
         string folder = Path.Combine(Path.GetTempPath(), "cry-latency-" + Guid.NewGuid().ToString("N"));
         try

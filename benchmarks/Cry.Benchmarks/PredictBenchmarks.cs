@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Cry.Audio;
 using Cry.Inference;
+using Cry.Audio.Wav;
 
 namespace Cry.Benchmarks;
 

@@ -18,7 +18,7 @@ if (args.Length > 0 && args[0] == "latency")
     return Latency.Run(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0,
-        args.Length > 3 ? args[3] : Cry.Training.Torch.CryNetS.Name);
+        args.Length > 3 ? args[3] : Cry.Training.Torch.Models.CryNetS.Name);
 }
 
 if (args.Length > 2 && args[0] == "folder-path")
@@ -31,7 +31,7 @@ if (args.Length > 1 && args[0] == "bundle")
     int members = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0;
     if (members > 0)
     {
-        BenchmarkBundle.WriteEnsemble(args[1], members, args.Length > 3 ? args[3] : Cry.Training.Torch.CryNetS.Name);
+        BenchmarkBundle.WriteEnsemble(args[1], members, args.Length > 3 ? args[3] : Cry.Training.Torch.Models.CryNetS.Name);
     }
     else
     {

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using Cry.Audio;
 using Cry.TestSupport;
+using Cry.Audio.Wav;
 
 namespace Cry.Benchmarks;
 

@@ -7,6 +7,7 @@ using Cry.Training.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Cry.Training.Torch.Models;
 
 namespace Cry.Benchmarks;
 

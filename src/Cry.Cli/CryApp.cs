@@ -5,6 +5,7 @@ using Cry.Cli.Corpus;
 using Cry.Features.Npy;
 using Cry.Features.Specs;
 using Cry.Inference;
+using Cry.Audio.Decoding;
 
 namespace Cry.Cli;
 

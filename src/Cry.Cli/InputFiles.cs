@@ -1,5 +1,6 @@
 using Cry.Audio;
 using Cry.Features.Npy;
+using Cry.Audio.Decoding;
 
 namespace Cry.Cli;
 

@@ -6,6 +6,7 @@ using Cry.Audio.Dsp;
 using Cry.Features;
 using Cry.Features.Detection;
 using Cry.Features.Models;
+using Cry.Audio.Decoding;
 
 namespace Cry.Inference;
 

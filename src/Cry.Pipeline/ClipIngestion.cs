@@ -10,6 +10,8 @@ using Cry.Pipeline.Storage;
 using Cry.Training.Data;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Cry.Audio.Decoding;
+using Cry.Audio.Wav;
 
 namespace Cry.Pipeline;
 

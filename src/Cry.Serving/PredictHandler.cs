@@ -3,6 +3,7 @@ using System.Text;
 using Cry.Audio;
 using Cry.Inference;
 using Microsoft.AspNetCore.Http;
+using Cry.Audio.Decoding;
 
 namespace Cry.Serving;
 

@@ -18,6 +18,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 using Cry.TestSupport;
+using Cry.Audio.Wav;
 
 namespace Cry.Cli.Tests;
 

@@ -1,5 +1,6 @@
 using Cry.Audio;
 using Cry.Features.Npy;
+using Cry.Audio.Wav;
 
 namespace Cry.Cli.Tests;
 
@@ -9,8 +10,8 @@ public class CliTests
     public void DefaultNetwork_IsTheSameForTheCliAndThePipelinesTrainingJob()
     {
         var job = new Cry.Pipeline.Retraining.TrainingJob { RunId = "r", SnapshotId = "s" };
-        Assert.Equal(Cry.Training.Torch.ModelFactory.DefaultName, job.Model);
-        Assert.Contains(job.Model, Cry.Training.Torch.ModelFactory.Names);
+        Assert.Equal(Cry.Training.Torch.Models.ModelFactory.DefaultName, job.Model);
+        Assert.Contains(job.Model, Cry.Training.Torch.Models.ModelFactory.Names);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Cry.Audio;
 using Cry.TestSupport;
+using Cry.Audio.Wav;
+using Cry.Training.Torch.Models;
 
 namespace Cry.Cli.Tests;
 

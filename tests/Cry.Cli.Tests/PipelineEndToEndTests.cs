@@ -8,6 +8,7 @@ using Cry.Pipeline.Retraining;
 using Cry.Pipeline.Storage;
 
 using Cry.TestSupport;
+using Cry.Audio.Wav;
 
 namespace Cry.Cli.Tests;
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Cry.Audio;
 using Cry.TestSupport;
+using Cry.Audio.Decoding;
+using Cry.Audio.Wav;
 
 namespace Cry.Cli.Tests;
 

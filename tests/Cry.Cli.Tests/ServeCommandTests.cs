@@ -2,6 +2,7 @@ using Cry.Audio;
 using System.Net;
 using System.Net.Sockets;
 using Cry.TestSupport;
+using Cry.Audio.Wav;
 
 namespace Cry.Cli.Tests;
 

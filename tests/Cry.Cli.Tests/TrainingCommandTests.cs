@@ -3,6 +3,7 @@ using Cry.Features.Models;
 using Cry.Training.Evaluation;
 
 using Cry.TestSupport;
+using Cry.Audio.Wav;
 
 namespace Cry.Cli.Tests;
 

@@ -1,5 +1,6 @@
 using Cry.Audio;
 using Cry.Features.Specs;
+using Cry.Audio.Wav;
 
 namespace Cry.Features.Tests;
 

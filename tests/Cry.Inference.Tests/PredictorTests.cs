@@ -4,6 +4,7 @@ using Cry.Audio.Augmentation;
 using Cry.Features;
 using Cry.Training.Data;
 using Cry.TestSupport;
+using Cry.Audio.Wav;
 
 namespace Cry.Inference.Tests;
 

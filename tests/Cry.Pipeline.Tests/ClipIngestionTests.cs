@@ -7,6 +7,8 @@ using Cry.Features.Specs;
 using Cry.Pipeline.Storage;
 using Cry.TestSupport;
 using Cry.Training.Data;
+using Cry.Audio.Decoding;
+using Cry.Audio.Wav;
 
 namespace Cry.Pipeline.Tests;
 

@@ -3,6 +3,7 @@ using Cry.Audio.Augmentation;
 using Cry.Pipeline.Retraining;
 using Cry.Pipeline.Storage;
 using Cry.TestSupport;
+using Cry.Audio.Wav;
 
 namespace Cry.Pipeline.Tests;
 

@@ -2,6 +2,7 @@ using System.Text;
 using Cry.Audio;
 using Cry.Pipeline.Retraining;
 using Cry.Pipeline.Storage;
+using Cry.Audio.Wav;
 
 namespace Cry.Pipeline.Tests;
 

@@ -1,5 +1,6 @@
 using Cry.Audio;
 using Cry.Pipeline.Storage;
+using Cry.Audio.Wav;
 
 namespace Cry.Pipeline.Tests;
 

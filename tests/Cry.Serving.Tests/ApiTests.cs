@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Cry.Audio;
 using Cry.TestSupport;
+using Cry.Audio.Decoding;
 
 namespace Cry.Serving.Tests;
 

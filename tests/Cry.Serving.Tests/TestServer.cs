@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Cry.Audio.Decoding;
+using Cry.Audio.Wav;
 
 namespace Cry.Serving.Tests;
 

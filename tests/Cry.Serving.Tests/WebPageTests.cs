@@ -2,6 +2,7 @@ using System.Text.Json;
 using Cry.Audio;
 using Cry.TestSupport;
 using Microsoft.Playwright;
+using Cry.Audio.Decoding;
 
 namespace Cry.Serving.Tests;
 

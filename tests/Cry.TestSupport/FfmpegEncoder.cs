@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cry.Audio;
+using Cry.Audio.Decoding;
 
 namespace Cry.TestSupport;
 

@@ -1,5 +1,7 @@
 using System.Text;
 using Cry.Audio;
+using Cry.Audio.Decoding;
+using Cry.Audio.Wav;
 
 namespace Cry.TestSupport;
 

@@ -2,6 +2,7 @@ using Cry.Audio;
 using Cry.Audio.Augmentation;
 using Cry.Features.Specs;
 using Cry.Training.Data;
+using Cry.Audio.Wav;
 
 namespace Cry.Training.Tests;
 

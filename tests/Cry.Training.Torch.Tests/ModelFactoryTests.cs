@@ -1,5 +1,6 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Cry.Training.Torch.Models;
 
 namespace Cry.Training.Torch.Tests;
 

@@ -2,6 +2,7 @@ using Cry.Training.Torch.Tests.Onnx;
 using Microsoft.ML.OnnxRuntime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Cry.Training.Torch.Models;
 
 namespace Cry.Training.Torch.Tests;
 

@@ -13,6 +13,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Cry.Audio.Decoding;
+using Cry.Audio.Wav;
 
 namespace CryFunctions.Tests;
 

@@ -14,6 +14,7 @@ using CryFunctions.Retraining;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Cry.Audio.Wav;
 
 namespace CryFunctions.Tests;
 

@@ -22,7 +22,7 @@ public sealed partial class SettingsTests
             AzureConnections.ServiceBus,
             "AzureWebJobs.ClipUploadedEventGrid.Disabled",
             "AzureWebJobs.TrainingResultWrittenEventGrid.Disabled",
-            Cry.Audio.FfmpegOptions.PathVariable, // Read by the audio decoder.
+            Cry.Audio.Decoding.FfmpegOptions.PathVariable, // Read by the audio decoder.
         };
         foreach (var property in typeof(CryFunctionsOptions).GetProperties())
         {

@@ -1,4 +1,4 @@
-namespace Cry.Audio;
+namespace Cry.Audio.Decoding;
 
 /// <summary>The container formats that <see cref="AudioDecoder"/> recognises by content.</summary>
 public enum AudioContainer

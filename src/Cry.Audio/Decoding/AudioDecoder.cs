@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using Cry.Audio.Wav;
 
-namespace Cry.Audio;
+namespace Cry.Audio.Decoding;
 
 /// <summary>
 /// Decodes a recording by its content — never by its name or media type — to the mono float signal the product

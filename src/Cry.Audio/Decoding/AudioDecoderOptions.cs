@@ -1,4 +1,6 @@
-namespace Cry.Audio;
+using Cry.Audio.Wav;
+
+namespace Cry.Audio.Decoding;
 
 /// <summary>Which decoder reads a format that both the managed decoders and FFmpeg can read.</summary>
 public enum DecoderPreference

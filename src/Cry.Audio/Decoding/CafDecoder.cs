@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using Cry.Audio.Wav;
 
-namespace Cry.Audio;
+namespace Cry.Audio.Decoding;
 
 /// <summary>Decodes Apple Core Audio Format files: IMA4 ADPCM, linear PCM (integer and float), A-law and µ-law.</summary>
 /// <remarks>

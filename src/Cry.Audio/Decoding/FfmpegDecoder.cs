@@ -2,8 +2,9 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Cry.Audio.Wav;
 
-namespace Cry.Audio;
+namespace Cry.Audio.Decoding;
 
 /// <summary>
 /// Decodes audio with FFmpeg in a child process, for the codecs no managed decoder here reads (AMR, AAC, FLAC, …):

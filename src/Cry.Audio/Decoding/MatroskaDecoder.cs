@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Cry.Audio.Wav;
 
-namespace Cry.Audio;
+namespace Cry.Audio.Decoding;
 
 /// <summary>Reads WebM/Matroska: names the first audio track's codec and decodes Opus tracks with Concentus.</summary>
 /// <remarks>

@@ -1,6 +1,7 @@
 using System.Globalization;
+using Cry.Audio.Wav;
 
-namespace Cry.Audio;
+namespace Cry.Audio.Decoding;
 
 /// <summary>
 /// Collects decoded samples as a mono signal under the decoder's limits: channels averaged, values clipped to

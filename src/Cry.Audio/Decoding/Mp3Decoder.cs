@@ -1,6 +1,7 @@
 using NLayer;
+using Cry.Audio.Wav;
 
-namespace Cry.Audio;
+namespace Cry.Audio.Decoding;
 
 /// <summary>Decodes MPEG-1/2/2.5 audio layers I–III (MP3) with NLayer, an ID3v2 tag skipped.</summary>
 /// <remarks>Library failures are <see cref="ManagedDecoderException"/>, so the file can still go to FFmpeg.</remarks>

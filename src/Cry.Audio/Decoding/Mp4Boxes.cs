@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 
-namespace Cry.Audio;
+namespace Cry.Audio.Decoding;
 
 /// <summary>Walks the boxes of an ISO base media file (MP4, M4A, 3GP, MOV) to name its audio codec.</summary>
 /// <remarks>

@@ -1,4 +1,6 @@
-namespace Cry.Audio;
+using Cry.Audio.Wav;
+
+namespace Cry.Audio.Decoding;
 
 /// <summary>Decodes Ogg Vorbis (NVorbis) and Ogg Opus (the page walk of <see cref="OggPages"/> + Concentus).</summary>
 /// <remarks>

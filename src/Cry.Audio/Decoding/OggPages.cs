@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 
-namespace Cry.Audio;
+namespace Cry.Audio.Decoding;
 
 /// <summary>The Ogg page walk (RFC 3533): whole pages with matching checksums, and the packets of the first stream.</summary>
 /// <remarks>

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using Concentus;
+using Cry.Audio.Wav;
 
-namespace Cry.Audio;
+namespace Cry.Audio.Decoding;
 
 /// <summary>Decodes a sequence of Opus packets (from Ogg or Matroska) with Concentus into a mono signal at 48 kHz.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace Cry.Audio;
+namespace Cry.Audio.Wav;
 
 /// <summary>Forward-only bytes that the WAV header reader consumes, from a span or from a stream.</summary>
 internal interface IWavByteSource

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 
-namespace Cry.Audio;
+namespace Cry.Audio.Wav;
 
 /// <summary>Decodes RIFF/WAVE audio to a mono <see cref="AudioSignal"/>, refusing anything unusable with a clear message.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace Cry.Audio;
+namespace Cry.Audio.Wav;
 
 /// <summary>Limits that a WAV file must respect to be decoded by <see cref="WavDecoder"/>.</summary>
 /// <remarks>

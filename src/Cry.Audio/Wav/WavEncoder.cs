@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 
-namespace Cry.Audio;
+namespace Cry.Audio.Wav;
 
 /// <summary>Writes mono samples as a RIFF/WAVE file that <see cref="WavDecoder"/> and common tools read.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace Cry.Audio;
+namespace Cry.Audio.Wav;
 
 /// <summary>How one sample of one channel is stored.</summary>
 internal enum WavEncoding

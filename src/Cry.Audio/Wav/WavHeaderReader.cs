@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 
-namespace Cry.Audio;
+namespace Cry.Audio.Wav;
 
 /// <summary>Reads the RIFF/WAVE chunks up to the start of the sample data and validates the format.</summary>
 /// <remarks>

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace Cry.Audio;
+namespace Cry.Audio.Wav;
 
 /// <summary>Turns interleaved WAV sample frames into mono floats by averaging the channels.</summary>
 /// <remarks>

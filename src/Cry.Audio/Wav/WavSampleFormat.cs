@@ -1,4 +1,4 @@
-namespace Cry.Audio;
+namespace Cry.Audio.Wav;
 
 /// <summary>How <see cref="WavEncoder"/> stores each sample.</summary>
 public enum WavSampleFormat

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
 
-namespace Cry.Audio;
+namespace Cry.Audio.Wav;
 
 /// <summary>Says what bytes that are not a RIFF/WAVE file look like, so a refusal can name the real format.</summary>
 internal static class WavSignature

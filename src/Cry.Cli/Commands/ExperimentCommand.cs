@@ -13,6 +13,7 @@ using Cry.Training.LinearModels;
 using Cry.Training.Reports;
 using Cry.Training.Torch;
 using Cry.Training.Torch.Experiments;
+using Cry.Training.Torch.Models;
 
 namespace Cry.Cli.Commands;
 

@@ -7,6 +7,7 @@ using Cry.Features;
 using Cry.Features.Npy;
 using Cry.Features.Rendering;
 using Cry.Features.Specs;
+using Cry.Audio.Decoding;
 
 namespace Cry.Cli.Commands;
 

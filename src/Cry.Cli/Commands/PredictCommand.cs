@@ -3,6 +3,7 @@ using System.Globalization;
 using Cry.Audio;
 using Cry.Inference;
 using Spectre.Console;
+using Cry.Audio.Decoding;
 
 namespace Cry.Cli.Commands;
 

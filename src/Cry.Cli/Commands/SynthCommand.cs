@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cry.Audio;
+using Cry.Audio.Wav;
 
 namespace Cry.Cli.Commands;
 

@@ -6,6 +6,7 @@ using Cry.Features.Specs;
 using Cry.Training.Data;
 using Cry.Training.Torch;
 using Cry.Training.Torch.Experiments;
+using Cry.Training.Torch.Models;
 
 namespace Cry.Cli.Commands;
 

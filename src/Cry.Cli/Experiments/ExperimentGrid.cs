@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Cry.Features.Specs;
 using Cry.Training.Data;
 using Cry.Training.Torch;
+using Cry.Training.Torch.Models;
 
 namespace Cry.Cli.Experiments;
 

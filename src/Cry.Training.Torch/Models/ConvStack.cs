@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Cry.Training.Torch;
+namespace Cry.Training.Torch.Models;
 
 /// <summary>Builds the named conv → batch-norm → ReLU → max-pool blocks that both networks share.</summary>
 internal sealed class ConvStack

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Cry.Training.Torch;
+namespace Cry.Training.Torch.Models;
 
 /// <summary>Options of <see cref="CryNetS"/>.</summary>
 public sealed record CryNetSOptions

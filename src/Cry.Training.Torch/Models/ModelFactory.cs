@@ -1,7 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 
-namespace Cry.Training.Torch;
+namespace Cry.Training.Torch.Models;
 
 /// <summary>Creates the networks by name.</summary>
 /// <remarks>

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Cry.Training.Torch;
+namespace Cry.Training.Torch.Models;
 
 /// <summary>The research's seven-block network ("paper"), for 1 × 280 × 280 images or smaller feature images.</summary>
 /// <remarks>

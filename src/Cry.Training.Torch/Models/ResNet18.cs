@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Cry.Training.Torch;
+namespace Cry.Training.Torch.Models;
 
 /// <summary>
 /// ResNet18 (He et al. 2016) for C × S × S feature images, to fine-tune from the ImageNet weights that

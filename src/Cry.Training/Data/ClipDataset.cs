@@ -2,6 +2,7 @@ using System.Collections.ObjectModel;
 using System.Text.Json;
 using Cry.Audio;
 using Cry.Training.Evaluation;
+using Cry.Audio.Decoding;
 
 namespace Cry.Training.Data;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Cry.Audio;
 using Cry.Features;
 using Cry.Features.Specs;
+using Cry.Audio.Decoding;
 
 namespace Cry.Training.Data;
 

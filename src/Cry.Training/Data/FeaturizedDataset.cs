@@ -7,6 +7,7 @@ using Cry.Audio.Augmentation;
 using Cry.Features;
 using Cry.Features.Npy;
 using Cry.Features.Specs;
+using Cry.Audio.Decoding;
 
 namespace Cry.Training.Data;
 

@@ -4,6 +4,7 @@ using Cry.Features;
 using Cry.Features.Detection;
 using Cry.Features.Models;
 using Cry.Training.Data;
+using Cry.Audio.Decoding;
 
 namespace Cry.Training.Detection;
 

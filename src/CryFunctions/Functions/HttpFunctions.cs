@@ -6,6 +6,7 @@ using Cry.Serving;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Cry.Audio.Decoding;
 
 namespace CryFunctions.Functions;
 

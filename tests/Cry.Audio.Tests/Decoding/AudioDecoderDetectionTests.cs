@@ -1,4 +1,5 @@
 using Cry.Audio.Tests.Wav;
+using Cry.Audio.Decoding;
 
 namespace Cry.Audio.Tests.Decoding;
 

@@ -1,3 +1,6 @@
+using Cry.Audio.Decoding;
+using Cry.Audio.Wav;
+
 namespace Cry.Audio.Tests.Decoding;
 
 /// <summary>The maximum duration holds on every path: a longer recording is refused, never cut; one within it decodes whole.</summary>

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using Cry.Audio.Decoding;
+using Cry.Audio.Wav;
 
 namespace Cry.Audio.Tests.Decoding;
 

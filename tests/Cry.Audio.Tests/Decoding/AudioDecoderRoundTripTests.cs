@@ -1,4 +1,5 @@
 using Cry.Audio.Dsp;
+using Cry.Audio.Decoding;
 
 namespace Cry.Audio.Tests.Decoding;
 

@@ -1,3 +1,5 @@
+using Cry.Audio.Decoding;
+
 namespace Cry.Audio.Tests.Decoding;
 
 /// <summary>With FFmpeg turned off, the managed formats still decode and every other one is refused as needing FFmpeg.</summary>

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Cry.Audio.Decoding;
+using Cry.Audio.Wav;
 
 namespace Cry.Audio.Tests.Decoding;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Cry.Audio.Decoding;
 
 namespace Cry.Audio.Tests.Decoding;
 

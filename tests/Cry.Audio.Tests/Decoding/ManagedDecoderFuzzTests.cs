@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Cry.Audio.Decoding;
 
 namespace Cry.Audio.Tests.Decoding;
 

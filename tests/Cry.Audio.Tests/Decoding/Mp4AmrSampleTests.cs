@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Cry.Audio.Decoding;
 
 namespace Cry.Audio.Tests.Decoding;
 

@@ -1,3 +1,5 @@
+using Cry.Audio.Decoding;
+
 namespace Cry.Audio.Tests.Decoding;
 
 /// <summary>

@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Cry.Features;
 using Cry.Features.Specs;
+using Cry.Audio.Decoding;
+using Cry.Audio.Wav;
 
 namespace Cry.Audio.Tests.Decoding;
 

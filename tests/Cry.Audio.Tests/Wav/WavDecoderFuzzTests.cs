@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
+using Cry.Audio.Wav;
 
 namespace Cry.Audio.Tests.Wav;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Cry.Audio.Wav;
 
 namespace Cry.Audio.Tests.Wav;
 

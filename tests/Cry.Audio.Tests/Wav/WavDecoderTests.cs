@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Cry.Audio.Wav;
 
 namespace Cry.Audio.Tests.Wav;
 

@@ -2,6 +2,7 @@ using Cry.Audio;
 using Cry.Features.Npy;
 using Cry.Features.Specs;
 using Cry.Features.Tests.Golden;
+using Cry.Audio.Wav;
 
 namespace Cry.Features.Tests.Spectral;
 

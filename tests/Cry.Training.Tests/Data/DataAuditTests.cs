@@ -1,5 +1,6 @@
 using Cry.Audio;
 using Cry.Training.Data;
+using Cry.Audio.Wav;
 
 namespace Cry.Training.Tests.Data;
 

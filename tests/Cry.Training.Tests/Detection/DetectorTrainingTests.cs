@@ -6,6 +6,7 @@ using Cry.Features.Specs;
 using Cry.Training.Data;
 using Cry.Training.Detection;
 using Cry.Training.Evaluation;
+using Cry.Audio.Wav;
 
 namespace Cry.Training.Tests.Detection;
 

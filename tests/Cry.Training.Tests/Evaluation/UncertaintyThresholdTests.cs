@@ -1,6 +1,6 @@
 using Cry.Training.Evaluation;
 
-namespace Cry.Training.Tests;
+namespace Cry.Training.Tests.Evaluation;
 
 public sealed class UncertaintyThresholdTests
 {

@@ -1,3 +1,5 @@
+using Cry.Training.Torch.Models;
+
 namespace Cry.Training.Torch;
 
 /// <summary>Options of <see cref="Trainer.Fit"/>; each value is validated when set.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Cry.Training.Torch.Models;
 
 namespace Cry.Training.Torch;
 
