@@ -87,7 +87,10 @@ public sealed class LocalProcessDispatcher(string command, IReadOnlyDictionary<s
 
             try
             {
-                await File.WriteAllTextAsync(log, await output.ConfigureAwait(false) + await error.ConfigureAwait(false) + ending, CancellationToken.None).ConfigureAwait(false);
+                // Whole or not at all: whoever sees the log (an operator, a test waiting for it) reads all of it.
+                string partial = log + ".tmp";
+                await File.WriteAllTextAsync(partial, await output.ConfigureAwait(false) + await error.ConfigureAwait(false) + ending, CancellationToken.None).ConfigureAwait(false);
+                File.Move(partial, log, overwrite: true);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
