@@ -8,8 +8,18 @@ import { join } from "node:path";
 const [folder, expected] = process.argv.slice(2);
 const files = readdirSync(folder, { recursive: true }).filter((f) => String(f).endsWith(".ctrf"));
 let passed = 0, failed = 0, skipped = 0;
+let unreadable = 0;
 for (const file of files) {
-  const { results } = JSON.parse(readFileSync(join(folder, String(file)), "utf8"));
+  let results;
+  try {
+    ({ results } = JSON.parse(readFileSync(join(folder, String(file)), "utf8")));
+  } catch (error) {
+    // A project that crashed while writing its file: counted as failed, named, never a stack trace here.
+    console.log(`${file}: the result file cannot be read (${error.message}); its project counts as failed.`);
+    unreadable++;
+    continue;
+  }
+
   passed += results.summary.passed;
   failed += results.summary.failed;
   skipped += results.summary.skipped + results.summary.pending;
@@ -20,9 +30,11 @@ for (const file of files) {
   }
 }
 
+failed += unreadable;
 if (expected !== undefined && files.length !== Number(expected)) {
-  console.log(`${files.length} of ${expected} test projects wrote results: one crashed or was not run (see the output above).`);
-  failed += Number(expected) - files.length;
+  // Fewer files: a project crashed or was not run. More: files that are not this run's. Either way the run is not whole.
+  console.log(`${files.length} result files for ${expected} test projects: the run is not whole (see the output above).`);
+  failed += Math.max(1, Math.abs(Number(expected) - files.length));
 }
 
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -40,9 +40,9 @@ public sealed class CryFunctionsOptions
     [Range(1, 64)]
     public int InferenceThreads { get; set; } = 1;
 
-    /// <summary>auto, cpu or cuda.</summary>
-    [EnumDataType(typeof(InferenceDevice))]
-    public InferenceDevice InferenceDevice { get; set; } = InferenceDevice.Auto;
+    /// <summary>auto, cpu or cuda (<see cref="Cry.Inference.InferenceDevice"/>, spelt as the setting has always been).</summary>
+    [RegularExpression("^(auto|cpu|cuda)$")]
+    public string InferenceDevice { get; set; } = InferenceOptions.NameOf(Cry.Inference.InferenceDevice.Auto);
 
     /// <summary>The retraining schedule (NCRONTAB with seconds); default weekly, Sunday 03:00 UTC.</summary>
     [Required]
@@ -64,9 +64,9 @@ public sealed class CryFunctionsOptions
     [Range(0.05, 0.5)]
     public double HoldoutShare { get; set; } = RetrainDefaults.HoldoutShare;
 
-    /// <summary>local (start <see cref="TrainJobCommand"/> as a process) or servicebus (a message on training-jobs).</summary>
-    [EnumDataType(typeof(TrainingDispatchKind))]
-    public TrainingDispatchKind TrainingDispatch { get; set; } = TrainingDispatchKind.Local;
+    /// <summary>local (start <see cref="TrainJobCommand"/> as a process) or servicebus (a message on training-jobs): <see cref="Dispatch"/>.</summary>
+    [RegularExpression("^(local|servicebus)$")]
+    public string TrainingDispatch { get; set; } = "local";
 
     /// <summary>How the local dispatcher starts cry, e.g. <c>dotnet /repo/out/cli/cry.dll</c>.</summary>
     public string TrainJobCommand { get; set; } = "cry";
@@ -87,6 +87,12 @@ public sealed class CryFunctionsOptions
     [Range(1.0, 300)]
     public double BodyStallSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// <see cref="TrainingDispatch"/> as its closed set. The settings stay the lower-case strings the deployments write
+    /// (checked by the expression above, so a bad value stops the host with the accepted ones); the code switches on this.
+    /// </summary>
+    internal TrainingDispatchKind Dispatch => TrainingDispatch == "servicebus" ? TrainingDispatchKind.ServiceBus : TrainingDispatchKind.Local;
+
     /// <summary>The champion cache folder (<see cref="ModelCacheFolder"/>, else a folder under the temp path).</summary>
     internal string ModelCache => ModelCacheFolder ?? Path.Combine(Path.GetTempPath(), "cryfunctions-models");
 
@@ -100,7 +106,7 @@ public sealed class CryFunctionsOptions
     public PipelineOptions Pipeline() => new() { MaxClipBytes = MaxClipBytes };
 
     /// <summary>How the serving model runs.</summary>
-    public InferenceOptions Inference() => new() { Device = InferenceOptions.NameOf(InferenceDevice), Threads = InferenceThreads };
+    public InferenceOptions Inference() => new() { Device = InferenceDevice, Threads = InferenceThreads };
 
     /// <summary>The HTTP API's limits (the Functions host checks the keys).</summary>
     public ServingOptions Serving()

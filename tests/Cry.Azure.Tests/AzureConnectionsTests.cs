@@ -4,6 +4,7 @@ using Cry.Pipeline.Storage;
 using Cry.Pipeline.Tests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Cry.Azure.Tests;
 
@@ -87,5 +88,47 @@ public sealed class AzureConnectionsTests(Azurite azurite)
         // No CryServiceBus setting: registering did not fail; resolving says what is missing.
         var ex = Assert.ThrowsAny<Exception>(() => services.GetRequiredService<ServiceBusClient>());
         Assert.Contains("CryServiceBus", (ex.InnerException ?? ex).Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Collects every log line of every category.</summary>
+    private sealed class Capture : ILoggerProvider
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue($"{category}: {formatter(state, exception)}");
+        }
+    }
+
+    [Fact]
+    public async Task Registered_TheSdksRequestLogs_WhichNameTheClip_NeverReachTheLogs()
+    {
+        var capture = new Capture();
+        var services = new ServiceCollection()
+            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(capture))
+            .AddCryAzureClients(Settings(("CryStorage", azurite.ConnectionString)))
+            .BuildServiceProvider();
+        await using var disposeServices = services;
+        string container = "t" + Guid.NewGuid().ToString("N")[..10];
+
+        var store = services.GetRequiredService<IArtifactStore>();
+        await store.WriteAsync(container, "hungry/mother-name-2026.wav", "x"u8.ToArray(), cancellation: TestContext.Current.CancellationToken);
+        await store.TryReadAsync(container, "hungry/mother-name-2026.wav", TestContext.Current.CancellationToken);
+        await azurite.Service().DeleteBlobContainerAsync(container, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain(capture.Lines, line => line.Contains("mother-name", StringComparison.Ordinal));
     }
 }

@@ -110,6 +110,10 @@ internal static class TrainJobCommand
                 $"Name the storage: --storage CONNECTION_STRING, --store FOLDER, the {StorageVariable} environment variable, " +
                 $"or {StorageVariable}__blobServiceUri for a managed identity.", ex);
         }
+        catch (UriFormatException ex)
+        {
+            throw new UsageException($"{StorageVariable}__blobServiceUri is not a valid URI: {ex.Message}", ex);
+        }
         catch (FormatException ex)
         {
             throw new UsageException($"The storage connection string is not valid: {ex.Message}", ex);

@@ -74,7 +74,7 @@ public static class CryFunctionsServiceCollectionExtensions
     private static ITrainingDispatcher Dispatcher(IServiceProvider provider, IConfiguration configuration)
     {
         var settings = Settings(provider);
-        if (settings.TrainingDispatch == TrainingDispatchKind.ServiceBus)
+        if (settings.Dispatch == TrainingDispatchKind.ServiceBus)
         {
             return new ServiceBusDispatcher(provider.GetRequiredService<Azure.Messaging.ServiceBus.ServiceBusClient>().CreateSender(ServiceBusDispatcher.Queue));
         }
