@@ -201,14 +201,19 @@ public sealed class TrainingCommandTests : IDisposable
         Assert.NotNull(manifest.Detector);
         Assert.True(manifest.Detector.OutOfFold.Auc > 0.9, $"AUC {manifest.Detector.OutOfFold.Auc}: synthetic cries against noise should be easy");
 
+        // The threshold is chosen for 97 % out-of-fold cry recall, so by construction about one cry in 36 falls under it:
+        // the bundle must pass nearly all of the hungry cries, not any one chosen clip.
+        string[] cries = Directory.GetFiles(_temp["data/hungry"], "*.wav");
         var (predictCode, predictOutput, predictError) = CliRunner.Run(
-            "predict", "--model", _temp["model"], "--json", _temp["data/not_cry/tv/0.wav"], Directory.GetFiles(_temp["data/hungry"], "*.wav")[0]);
+            ["predict", "--model", _temp["model"], "--json", _temp["data/not_cry/tv/0.wav"], .. cries]);
         Assert.True(predictCode == 0, predictError);
         var lines = predictOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(1 + cries.Length, lines.Length);
         Assert.Contains("\"cryDetected\":false", lines[0], StringComparison.Ordinal);
         Assert.Contains("\"label\":null", lines[0], StringComparison.Ordinal);
         Assert.Contains("\"labelSet\":[]", lines[0], StringComparison.Ordinal);
-        Assert.Contains("\"cryDetected\":true", lines[1], StringComparison.Ordinal);
+        int detected = lines.Skip(1).Count(l => l.Contains("\"cryDetected\":true", StringComparison.Ordinal));
+        Assert.True(detected >= cries.Length - 2, $"{detected} of {cries.Length} cries detected:\n{predictOutput}");
 
         // The training report measures the detector per source out of fold; scoring the bundle answers every recording as predict does.
         var trained = MetricsReport.FromJson(File.ReadAllText(_temp["model/metrics.json"])).Trust;
