@@ -27,6 +27,10 @@ public static class CryServer
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
         builder.Logging.SetMinimumLevel(logLevel);
+
+        // A failed start (a port in use) is thrown to the caller of StartAsync, which says so in one line (cry serve: exit 4);
+        // the host's own log of it would print the same failure again as a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.WebHost.UseUrls([.. urls]);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

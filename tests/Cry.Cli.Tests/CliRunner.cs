@@ -13,6 +13,12 @@ internal static class CliRunner
 
     /// <summary>Runs cry.dll in a process of its own with one environment variable set (settings read once per process).</summary>
     public static (int Code, string Out, string Err) RunWithEnvironment(string variable, string value, params string[] args)
+        => RunProcess(variable, value, args);
+
+    /// <summary>Runs cry.dll in a process of its own, so what it writes to the console itself (host logs) is captured too.</summary>
+    public static (int Code, string Out, string Err) RunProcess(params string[] args) => RunProcess(null, null, args);
+
+    private static (int Code, string Out, string Err) RunProcess(string? variable, string? value, string[] args)
     {
         string dotnet = Environment.GetEnvironmentVariable("DOTNET") is { Length: > 0 } d ? d : "dotnet";
         var start = new System.Diagnostics.ProcessStartInfo(dotnet)
@@ -27,7 +33,11 @@ internal static class CliRunner
             start.ArgumentList.Add(a);
         }
 
-        start.Environment[variable] = value;
+        if (variable is not null)
+        {
+            start.Environment[variable] = value;
+        }
+
         using var process = System.Diagnostics.Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         string error = process.StandardError.ReadToEnd();
