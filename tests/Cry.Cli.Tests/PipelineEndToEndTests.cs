@@ -35,7 +35,7 @@ public sealed class PipelineEndToEndTests : IDisposable
         {
             for (int i = 0; i < 12; i++)
             {
-                string name = $"{Guid.NewGuid()}-{i}.wav";
+                string name = $"{RecordingNames.Uuid((int)seed)}-{i}.wav";
                 await store.WriteAsync(Containers.Clips, $"{label}/{name}", WavEncoder.Encode(SyntheticCry.Generate(8000, 1.5, seed++).Samples, 8000), cancellation: Cancel);
                 foreach (var work in (await ingestion.AcceptAsync(label, name, Cancel)).Work)
                 {
@@ -50,7 +50,7 @@ public sealed class PipelineEndToEndTests : IDisposable
         {
             float level = 0.05f + (0.2f * (float)random.NextDouble());
             var noise = Enumerable.Range(0, 8000 * 2).Select(_ => level * (float)((random.NextDouble() * 2) - 1)).ToArray();
-            string name = $"{Guid.NewGuid()}-noise.wav";
+            string name = $"{RecordingNames.Uuid(1000 + i)}-noise.wav";
             await store.WriteAsync(Containers.Clips, $"not_cry/{name}", WavEncoder.Encode(noise, 8000), cancellation: Cancel);
             foreach (var work in (await ingestion.AcceptAsync("not_cry", name, Cancel)).Work)
             {
@@ -96,9 +96,11 @@ public sealed class PipelineEndToEndTests : IDisposable
 
         var inference = new InferenceOptions { Device = "cpu" };
         using var predictor = new Predictor(new ChampionModelSource(store, _temp["serving"], inference, TimeSpan.Zero), inference);
-        var prediction = predictor.Predict(WavEncoder.Encode(SyntheticCry.Generate(8000, 1.5, 999).Samples, 8000));
-        Assert.Equal("run-1", prediction.ModelId);
-        Assert.Contains(prediction.Label, options.Labels);
+        // The detector's threshold is set for 97 % cry recall, so a fresh cry may fall under it: nearly all must pass.
+        var predictions = Enumerable.Range(999, 6).Select(s => predictor.Predict(WavEncoder.Encode(SyntheticCry.Generate(8000, 1.5, (ulong)s).Samples, 8000))).ToList();
+        Assert.All(predictions, p => Assert.Equal("run-1", p.ModelId));
+        Assert.All(predictions.Where(p => p.CryDetected == true), p => Assert.Contains(p.Label, options.Labels));
+        Assert.True(predictions.Count(p => p.CryDetected == true) >= 5, string.Join(", ", predictions.Select(p => $"{p.CryProbability}")));
 
         // A challenger that is not better by the margin is not promoted; the champion keeps serving.
         var champion = await ModelEvaluation.ReadChampionAsync(store, Cancel);

@@ -19,7 +19,7 @@ public sealed class FeaturizedDatasetTests : IDisposable
             for (int i = 0; i < 3; i++)
             {
                 var clip = SyntheticCry.Generate(8000, 2.0, seed++);
-                File.WriteAllBytes(Path.Combine(_root, "clips", label, $"{Guid.NewGuid()}-{i}.wav"), WavEncoder.Encode(clip.Samples, 8000));
+                File.WriteAllBytes(Path.Combine(_root, "clips", label, $"{seed:x8}-0000-4000-8000-{i:x12}-{i}.wav"), WavEncoder.Encode(clip.Samples, 8000));
             }
         }
 
