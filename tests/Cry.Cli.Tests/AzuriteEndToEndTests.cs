@@ -101,7 +101,8 @@ public sealed class AzuriteEndToEndTests(Azurite azurite) : IDisposable
         var job = new TrainingJob { RunId = "run-e2e", SnapshotId = snapshot.SnapshotId, Epochs = 2, Patience = 0 };
         await retrain.RetrainDispatch(job, Cancel);
         StoredArtifact? result = null;
-        for (int i = 0; i < 600 && result is null; i++)
+        var deadline = DateTime.UtcNow.AddMinutes(10); // An out-of-process training job on a busy 2-core machine may take minutes.
+        while (result is null && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200, Cancel);
             result = await store.TryReadAsync(Containers.Models, job.ResultPath, Cancel);

@@ -353,7 +353,7 @@ public sealed class CorpusDownloaderTests
     /// <summary>Serves one archive on loopback, honouring Range requests; optionally drops the first transfer midway.</summary>
     private sealed class ArchiveServer : IDisposable
     {
-        private readonly HttpListener _listener = new();
+        private readonly HttpListener _listener;
         private readonly byte[] _archive;
         private readonly int? _dropFirstAfter;
         private readonly Task _loop;
@@ -362,10 +362,25 @@ public sealed class CorpusDownloaderTests
         {
             _archive = archive;
             _dropFirstAfter = dropFirstAfter;
-            int port = FreePort();
-            Url = new Uri($"http://127.0.0.1:{port}/corpus.zip");
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            _listener.Start();
+            // HttpListener cannot take port 0, so a free port is asked for first; another test may take it in between: try again.
+            for (int attempt = 1; ; attempt++)
+            {
+                int port = FreePort();
+                var listener = new HttpListener();
+                listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+                try
+                {
+                    listener.Start();
+                    _listener = listener;
+                    Url = new Uri($"http://127.0.0.1:{port}/corpus.zip");
+                    break;
+                }
+                catch (HttpListenerException) when (attempt < 5)
+                {
+                    listener.Close();
+                }
+            }
+
             _loop = Task.Run(ServeAsync);
         }
 

@@ -19,10 +19,13 @@ public sealed class DispatcherTests
             await dispatcher.DispatchAsync(new TrainingJob { RunId = "run-1", SnapshotId = "s" }, TestContext.Current.CancellationToken);
 
             string args = Path.Combine(folder, "args.txt");
-            for (int i = 0; i < 100 && !File.Exists(Path.Combine(folder, "run-1.log")); i++)
+            var deadline = DateTime.UtcNow.AddSeconds(60); // The log is written when the job has ended; a slow machine may take a while to start it.
+            while (DateTime.UtcNow < deadline && !File.Exists(Path.Combine(folder, "run-1.log")))
             {
                 await Task.Delay(50, TestContext.Current.CancellationToken);
             }
+
+            Assert.True(File.Exists(Path.Combine(folder, "run-1.log")), "the job did not end within 60 s");
 
             Assert.Equal($"train-job --job {Path.Combine(folder, "run-1.job.json")}", File.ReadAllText(args).Trim());
             Assert.Equal("UseDevelopmentStorage=true", File.ReadAllText(Path.Combine(folder, "storage.txt")).Trim());

@@ -106,7 +106,7 @@ public sealed class AudioDecoderRefusalTests
 
         Assert.Null(refusal.MissingDecoder); // Broken, not of a format that needs FFmpeg.
         Assert.False(string.IsNullOrEmpty(description), name);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"{name} took {stopwatch.Elapsed}");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(30), $"{name} took {stopwatch.Elapsed}");
     }
 
     [Theory]
@@ -193,7 +193,7 @@ public sealed class AudioDecoderRefusalTests
         Refusal.Of(decoder, file, "Ogg Opus recording is longer than the maximum of 5 s");
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"took {stopwatch.Elapsed}");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(30), $"took {stopwatch.Elapsed}");
         // 5 s at 48 kHz is 960 KB of floats; the file is 1.4 MB.
         Assert.True(allocated < 16L << 20, $"allocated {allocated:N0} bytes");
     }

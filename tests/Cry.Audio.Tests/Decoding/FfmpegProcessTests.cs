@@ -79,7 +79,7 @@ public sealed class FfmpegProcessTests : IDisposable
     [Fact]
     public async Task Decode_EverySlotBusy_RefusedAsBusyAtOnce()
     {
-        using var decoder = Decoder("sleep 30", timeout: TimeSpan.FromSeconds(3), slots: 1, queueTimeout: TimeSpan.Zero);
+        using var decoder = Decoder("sleep 30", timeout: TimeSpan.FromSeconds(8), slots: 1, queueTimeout: TimeSpan.Zero); // Long enough that a pause of the test machine cannot free the slot first.
         var first = Task.Run(() => Assert.Throws<AudioFormatException>(() => decoder.Decode(s_flac)));
         var stopwatch = Stopwatch.StartNew();
         while (decoder.Ffmpeg.Running == 0 && stopwatch.Elapsed < TimeSpan.FromSeconds(10))
@@ -91,7 +91,7 @@ public sealed class FfmpegProcessTests : IDisposable
         var busy = Assert.Throws<AudioDecoderBusyException>(() => decoder.Decode(s_flac));
 
         Assert.Equal("All 1 FFmpeg decoding slots stayed busy for 0 s; try again shortly.", busy.Message);
-        Assert.Contains("took longer than 3 s", (await first).Message, StringComparison.Ordinal);
+        Assert.Contains("took longer than 8 s", (await first).Message, StringComparison.Ordinal);
         Assert.Equal(0, decoder.Ffmpeg.Running);
     }
 
