@@ -4,8 +4,8 @@
 #                       so the report writer loads a .ttf file directly).
 #   ffmpeg            — the out-of-process decoder for the recordings no managed decoder reads (AMR-NB/WB and AAC in
 #                       3GP/MP4/M4A, FLAC, Vorbis in WebM, …); WAV, CAF, MP3, Ogg and WebM Opus decode without it.
-#   chromium          — with --test only: the headless browser the web-page test drives through Playwright
-#                       (Playwright's own browser download does not work offline).
+#   chromium          — with --test only: the headless browser the web-page test drives over the DevTools
+#                       protocol (PuppeteerSharp, which downloads no browser of its own here).
 #   espeak-ng         — with --test only: speech for the test that the cry detector tells cries from speech.
 # Elsewhere it only says what is missing. TorchSharp's compatibility libraries are handled by torchsharp-compat.sh.
 #   infra/system-packages.sh [--test]

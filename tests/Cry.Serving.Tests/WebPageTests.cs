@@ -1,34 +1,52 @@
 using System.Text.Json;
 using Cry.Audio;
 using Cry.TestSupport;
-using Microsoft.Playwright;
+using PuppeteerSharp;
 using Cry.Audio.Decoding;
 
 namespace Cry.Serving.Tests;
 
-/// <summary>Drives the web page in headless Chromium (Debian's package; Playwright's own browser download does not work offline).</summary>
+/// <summary>
+/// Drives the web page in headless Chromium (Debian's package) over the DevTools protocol with PuppeteerSharp, a managed
+/// client that downloads no browser or driver of its own.
+/// </summary>
 public sealed class WebPageTests
 {
+    private static readonly WaitForSelectorOptions s_wait = new() { Timeout = 30_000 };
+
     private static string? Chromium() =>
         new[] { Environment.GetEnvironmentVariable("CRY_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
             .FirstOrDefault(path => !string.IsNullOrEmpty(path) && File.Exists(path));
 
-    private static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
+    private static Task<IBrowser> LaunchAsync() => Puppeteer.LaunchAsync(new LaunchOptions
     {
-        string chromium = Chromium() ?? throw new InvalidOperationException("no chromium");
-        var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", // Playwright gives each launch a fresh temporary profile.
-            ],
-        });
-        return (playwright, browser);
+        ExecutablePath = Chromium() ?? throw new InvalidOperationException("no chromium"),
+        Headless = true,
+        Args =
+        [
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", // Each launch gets a fresh temporary profile.
+        ],
+    });
+
+    private static async Task<IPage> OpenAsync(IBrowser browser, TestServer server)
+    {
+        var page = await browser.NewPageAsync();
+        await page.GoToAsync(server.BaseAddress.ToString());
+        return page;
     }
+
+    private static async Task UploadAsync(IPage page, string file)
+    {
+        var input = await page.QuerySelectorAsync("#file") ?? throw new InvalidOperationException("the page has no #file input");
+        await input.UploadFileAsync(file);
+    }
+
+    private static Task<string> TextAsync(IPage page, string selector) =>
+        page.EvaluateFunctionAsync<string>("s => document.querySelector(s)?.textContent ?? ''", selector);
+
+    private static Task<int> CountAsync(IPage page, string selector) =>
+        page.EvaluateFunctionAsync<int>("s => document.querySelectorAll(s).length", selector);
 
     [Fact]
     public async Task UploadingAWav_ShowsTheBarsOfTheApisAnswer_AndABadFileShowsTheReason()
@@ -55,37 +73,31 @@ public sealed class WebPageTests
             using var apiResponse = await server.Client.PostAsync("/api/predict", content, TestContext.Current.CancellationToken);
             var api = JsonDocument.Parse(await apiResponse.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
 
-            var (playwright, browser) = await LaunchAsync();
-            using (playwright)
+            await using (var browser = await LaunchAsync())
             {
-                await using (browser)
+                var page = await OpenAsync(browser, server);
+                Assert.Contains("Not medical advice", await TextAsync(page, "body"), StringComparison.Ordinal);
+
+                await UploadAsync(page, wav);
+                await page.WaitForSelectorAsync("#result:not([hidden])", s_wait);
+                var bars = await page.EvaluateExpressionAsync<string[][]>(
+                    "[...document.querySelectorAll('.track[data-label]')].map(b => [b.dataset.label, b.dataset.probability])");
+                Assert.Equal(TestServer.Labels.Length, bars.Length);
+                foreach (string[] bar in bars)
                 {
-                    var page = await browser.NewPageAsync();
-                    await page.GotoAsync(server.BaseAddress.ToString());
-                    Assert.Contains("Not medical advice", await page.TextContentAsync("body") ?? string.Empty, StringComparison.Ordinal);
-
-                    await page.SetInputFilesAsync("#file", wav);
-                    await page.WaitForSelectorAsync("#result:not([hidden])", new() { Timeout = 30_000 });
-                    var bars = page.Locator(".track[data-label]");
-                    Assert.Equal(TestServer.Labels.Length, await bars.CountAsync());
-                    for (int i = 0; i < TestServer.Labels.Length; i++)
-                    {
-                        var bar = bars.Nth(i);
-                        string label = (await bar.GetAttributeAsync("data-label"))!;
-                        double shown = double.Parse((await bar.GetAttributeAsync("data-probability"))!, System.Globalization.CultureInfo.InvariantCulture);
-                        Assert.Equal(api.GetProperty("probabilities").GetProperty(label).GetDouble(), shown, 6);
-                    }
-
-                    string verdict = await page.TextContentAsync("#verdict") ?? string.Empty;
-                    Assert.Contains(api.GetProperty("label").GetString()!.Replace('_', ' '), verdict, StringComparison.Ordinal);
-                    Assert.Equal(api.GetProperty("windows").GetArrayLength(), await page.Locator("#timeline .window").CountAsync());
-
-                    await page.SetInputFilesAsync("#file", text);
-                    await page.WaitForSelectorAsync("#status.error", new() { Timeout = 30_000 });
-                    string status = await page.TextContentAsync("#status") ?? string.Empty;
-                    Assert.Contains("400", status, StringComparison.Ordinal);
-                    Assert.Contains("plain text", status, StringComparison.Ordinal);
+                    double shown = double.Parse(bar[1], System.Globalization.CultureInfo.InvariantCulture);
+                    Assert.Equal(api.GetProperty("probabilities").GetProperty(bar[0]).GetDouble(), shown, 6);
                 }
+
+                string verdict = await TextAsync(page, "#verdict");
+                Assert.Contains(api.GetProperty("label").GetString()!.Replace('_', ' '), verdict, StringComparison.Ordinal);
+                Assert.Equal(api.GetProperty("windows").GetArrayLength(), await CountAsync(page, "#timeline .window"));
+
+                await UploadAsync(page, text);
+                await page.WaitForSelectorAsync("#status.error", s_wait);
+                string status = await TextAsync(page, "#status");
+                Assert.Contains("400", status, StringComparison.Ordinal);
+                Assert.Contains("plain text", status, StringComparison.Ordinal);
             }
         }
         finally
@@ -128,43 +140,38 @@ public sealed class WebPageTests
             bool cry = detectorBias > 0;
             Assert.Equal(cry, api.GetProperty("cryDetected").GetBoolean());
 
-            var (playwright, browser) = await LaunchAsync();
-            using (playwright)
+            await using (var browser = await LaunchAsync())
             {
-                await using (browser)
+                var page = await OpenAsync(browser, server);
+                await UploadAsync(page, wav);
+                await page.WaitForSelectorAsync("#result:not([hidden])", s_wait);
+                string verdict = await TextAsync(page, "#verdict");
+                Assert.Equal(api.GetProperty("windows").GetArrayLength(), await CountAsync(page, "#timeline .window"));
+                if (!cry)
                 {
-                    var page = await browser.NewPageAsync();
-                    await page.GotoAsync(server.BaseAddress.ToString());
-                    await page.SetInputFilesAsync("#file", wav);
-                    await page.WaitForSelectorAsync("#result:not([hidden])", new() { Timeout = 30_000 });
-                    string verdict = await page.TextContentAsync("#verdict") ?? string.Empty;
-                    Assert.Equal(api.GetProperty("windows").GetArrayLength(), await page.Locator("#timeline .window").CountAsync());
-                    if (!cry)
-                    {
-                        Assert.Contains("No infant cry detected", verdict, StringComparison.Ordinal);
-                        Assert.Equal(0, await page.Locator(".track[data-label]").CountAsync());
-                        Assert.Equal(api.GetProperty("windows").GetArrayLength(), await page.Locator("#timeline .window.quiet").CountAsync());
-                        return;
-                    }
-
-                    Assert.DoesNotContain("No infant cry", verdict, StringComparison.Ordinal);
-                    var set = api.GetProperty("labelSet").EnumerateArray().Select(e => e.GetString()!.Replace('_', ' ')).ToList();
-                    Assert.NotEmpty(set);
-                    if (set.Count == TestServer.Labels.Length)
-                    {
-                        Assert.Contains("It could be any of the needs", verdict, StringComparison.Ordinal);
-                    }
-                    else
-                    {
-                        Assert.Contains("It could be: ", verdict, StringComparison.Ordinal);
-                        Assert.All(set, need => Assert.Contains(need, verdict, StringComparison.Ordinal));
-                    }
-
-                    Assert.False(api.GetProperty("uncertain").GetBoolean());
-                    Assert.Contains("A confident answer: such answers were right at least 85.0 %", verdict, StringComparison.Ordinal);
-                    Assert.Equal(TestServer.Labels.Length, await page.Locator(".track[data-label] .prior").CountAsync());
-                    Assert.Contains("(usually 33.3 %)", await page.TextContentAsync("#bars") ?? string.Empty, StringComparison.Ordinal);
+                    Assert.Contains("No infant cry detected", verdict, StringComparison.Ordinal);
+                    Assert.Equal(0, await CountAsync(page, ".track[data-label]"));
+                    Assert.Equal(api.GetProperty("windows").GetArrayLength(), await CountAsync(page, "#timeline .window.quiet"));
+                    return;
                 }
+
+                Assert.DoesNotContain("No infant cry", verdict, StringComparison.Ordinal);
+                var set = api.GetProperty("labelSet").EnumerateArray().Select(e => e.GetString()!.Replace('_', ' ')).ToList();
+                Assert.NotEmpty(set);
+                if (set.Count == TestServer.Labels.Length)
+                {
+                    Assert.Contains("It could be any of the needs", verdict, StringComparison.Ordinal);
+                }
+                else
+                {
+                    Assert.Contains("It could be: ", verdict, StringComparison.Ordinal);
+                    Assert.All(set, need => Assert.Contains(need, verdict, StringComparison.Ordinal));
+                }
+
+                Assert.False(api.GetProperty("uncertain").GetBoolean());
+                Assert.Contains("A confident answer: such answers were right at least 85.0 %", verdict, StringComparison.Ordinal);
+                Assert.Equal(TestServer.Labels.Length, await CountAsync(page, ".track[data-label] .prior"));
+                Assert.Contains("(usually 33.3 %)", await TextAsync(page, "#bars"), StringComparison.Ordinal);
             }
         }
         finally
@@ -201,20 +208,15 @@ public sealed class WebPageTests
         {
             string file = Path.Combine(folder, "memo" + extension);
             File.WriteAllBytes(file, encoded);
-            var (playwright, browser) = await LaunchAsync();
-            using (playwright)
+            await using (var browser = await LaunchAsync())
             {
-                await using (browser)
-                {
-                    var page = await browser.NewPageAsync();
-                    await page.GotoAsync(server.BaseAddress.ToString());
-                    await page.SetInputFilesAsync("#file", file);
-                    await page.WaitForSelectorAsync("#result:not([hidden])", new() { Timeout = 30_000 });
-                    Assert.Equal(TestServer.Labels.Length, await page.Locator(".track[data-label]").CountAsync());
-                    string details = await page.TextContentAsync("#details") ?? string.Empty;
-                    Assert.Equal(converted, details.Contains("converted to WAV in the browser", StringComparison.Ordinal));
-                    Assert.Contains("9.", details, StringComparison.Ordinal); // The whole recording was read: about 9 s.
-                }
+                var page = await OpenAsync(browser, server);
+                await UploadAsync(page, file);
+                await page.WaitForSelectorAsync("#result:not([hidden])", s_wait);
+                Assert.Equal(TestServer.Labels.Length, await CountAsync(page, ".track[data-label]"));
+                string details = await TextAsync(page, "#details");
+                Assert.Equal(converted, details.Contains("converted to WAV in the browser", StringComparison.Ordinal));
+                Assert.Contains("9.", details, StringComparison.Ordinal); // The whole recording was read: about 9 s.
             }
         }
         finally
