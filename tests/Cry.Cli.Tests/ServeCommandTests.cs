@@ -14,16 +14,46 @@ public sealed class ServeCommandTests : IDisposable
     public ServeCommandTests() => TinyBundle.Create(["hungry", "tired"]).Write(_temp["model"]);
 
     [Theory]
-    [InlineData("--urls", "ftp://127.0.0.1:21")]
-    [InlineData("--urls", "not a url")]
-    [InlineData("--max-body-mb", "0")]
-    [InlineData("--api-key", "short")]
-    [InlineData("--device", "tpu")]
-    public void BadOptions_AreUsageErrors(string option, string value)
+    [InlineData("--urls", "ftp://127.0.0.1:21", "not an http URL")]
+    [InlineData("--urls", "not a url", "not an http URL")]
+    [InlineData("--urls", " ; ", "names no URL")]
+    [InlineData("--urls", "https://127.0.0.1:5443", "plain HTTP")]
+    [InlineData("--urls", "http://example.invalid:5080", "IP address or localhost")] // Kestrel would listen on every interface.
+    [InlineData("--urls", "http://127.0.0.1:5080;http://256.1.1.1:80", "IP address or localhost")]
+    [InlineData("--urls", "http://localhost:0", "127.0.0.1:0")]
+    [InlineData("--urls", "http://127.0.0.1:5080/api", "no path")]
+    [InlineData("--max-body-mb", "0", "--max-body-mb")]
+    [InlineData("--api-key", "short", "at least 16 characters")]
+    [InlineData("--device", "tpu", "tpu")]
+    public void BadOptions_AreUsageErrors(string option, string value, string saying)
     {
         var (code, _, error) = CliRunner.Run("serve", "--model", _temp["model"], option, value);
         Assert.Equal(2, code);
+        Assert.Contains(saying, error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:5080;http://[::1]:0")]
+    [InlineData("http://0.0.0.0:0")]
+    public void LoopbackNamesAndAddresses_AreAccepted(string urls)
+    {
+        // The URLs are checked before the model is read: accepted ones get as far as the absent model (exit 3).
+        var (code, _, error) = CliRunner.Run("serve", "--model", _temp["none"], "--urls", urls);
+        Assert.True(code == 3, error);
+    }
+
+    [Fact]
+    public void AnAddressThisMachineDoesNotHave_IsExit4_SayingSo()
+    {
+        // 192.0.2.1 (TEST-NET-1, reserved for documentation) is on no machine; where Linux lets any address be bound, the server
+        // would listen and never end.
+        const string NonLocalBind = "/proc/sys/net/ipv4/ip_nonlocal_bind";
+        Assert.SkipWhen(File.Exists(NonLocalBind) && File.ReadAllText(NonLocalBind).Trim() != "0", "this machine lets any address be bound (ip_nonlocal_bind)");
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "whether an absent address can be bound is checked on Linux only");
+        var (code, _, error) = CliRunner.Run("serve", "--model", _temp["model"], "--device", "cpu", "--urls", "http://192.0.2.1:0");
+        Assert.Equal(4, code);
+        Assert.Contains("cannot listen on http://192.0.2.1:0", error, StringComparison.Ordinal);
     }
 
     [Fact]

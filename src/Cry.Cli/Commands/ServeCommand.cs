@@ -18,7 +18,7 @@ internal static class ServeCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var model = new Option<string>("--model") { Description = "The model bundle folder; a new bundle written there is picked up without a restart.", Required = true };
-        var urls = new Option<string>("--urls") { Description = "Listening URLs, separated by ';' (port 0 picks a free port).", DefaultValueFactory = _ => CryServer.DefaultUrl };
+        var urls = new Option<string>("--urls") { Description = "Listening http URLs whose host is an IP address or localhost, separated by ';' (0.0.0.0: every interface; port 0 picks a free port).", DefaultValueFactory = _ => CryServer.DefaultUrl };
         var apiKey = new Option<string?>("--api-key") { Description = $"Require this key in the '{ServingOptions.KeyHeader}' header for predict and champion (default: ${ApiKeyVariable}, else none)." };
         var maxBody = new Option<double>("--max-body-mb") { Description = "The largest audio body accepted, in MB; larger requests get 413 before their body is read.", DefaultValueFactory = _ => 10 };
         var defaults = new ServingOptions();
@@ -90,14 +90,35 @@ internal static class ServeCommand
         return (inference, serving);
     }
 
+    // Kestrel takes any host name as "every interface" and fails late, as an internal error, on https without a certificate,
+    // a path or localhost:0; each is said here, before the model loads.
     private static string[] Addresses(string urls)
     {
         string[] addresses = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (addresses.Length == 0)
+        {
+            throw new UsageException($"--urls names no URL; give one such as {CryServer.DefaultUrl}.");
+        }
+
         foreach (string address in addresses)
         {
             if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             {
-                throw new UsageException($"--urls: '{address}' is not an http(s) URL such as {CryServer.DefaultUrl}.");
+                throw new UsageException($"--urls: '{address}' is not an http URL such as {CryServer.DefaultUrl}.");
+            }
+
+            string? problem = uri switch
+            {
+                { Scheme: "https" } => "cry serve speaks plain HTTP; put a reverse proxy that terminates TLS in front of it (the API key travels in a header)",
+                { HostNameType: not (UriHostNameType.IPv4 or UriHostNameType.IPv6) } and { IsLoopback: false } =>
+                    "the host must be an IP address or localhost (0.0.0.0 listens on every interface)",
+                { IsLoopback: true, HostNameType: UriHostNameType.Dns, Port: 0 } => "port 0 needs an IP address: use 127.0.0.1:0",
+                _ when uri.AbsolutePath != "/" || uri.Query.Length > 0 => "a listening URL has no path",
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                throw new UsageException($"--urls: '{address}': {problem}.");
             }
         }
 
@@ -112,8 +133,9 @@ internal static class ServeCommand
         {
             await app.StartAsync(cancellation);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
         {
+            // In use (IOException), or an address this machine does not have (SocketException).
             throw new ResourceUnavailableException($"cannot listen on {string.Join(", ", addresses)}: {ex.Message}", ex);
         }
 
