@@ -40,9 +40,15 @@ internal static class CliRunner
 
         using var process = System.Diagnostics.Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result, error);
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3))) // A command that should have ended (a server that should have refused) must not hang the run.
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            Assert.Fail($"cry {string.Join(' ', args)} did not exit within 3 minutes: {error.Result}");
+        }
+
+        return (process.ExitCode, output.Result, error.Result);
     }
 }
 

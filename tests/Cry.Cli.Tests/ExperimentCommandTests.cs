@@ -26,7 +26,7 @@ public sealed class ExperimentCommandTests : IDisposable
             Directory.CreateDirectory(_temp[$"{folder}/{label}"]);
             for (int i = 0; i < perLabel; i++)
             {
-                File.WriteAllBytes(_temp[$"{folder}/{label}/{RecordingNames.Uuid((int)seed)}-{i}.wav"], WavEncoder.Encode(SyntheticCry.Generate(8000, 1.5, seed++).Samples, 8000));
+                File.WriteAllBytes(_temp[$"{folder}/{label}/{RecordingNames.Uuid(seed)}-{i}.wav"], WavEncoder.Encode(SyntheticCry.Generate(8000, 1.5, seed++).Samples, 8000));
             }
         }
     }

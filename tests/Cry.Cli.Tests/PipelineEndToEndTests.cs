@@ -35,7 +35,7 @@ public sealed class PipelineEndToEndTests : IDisposable
         {
             for (int i = 0; i < 12; i++)
             {
-                string name = $"{RecordingNames.Uuid((int)seed)}-{i}.wav";
+                string name = $"{RecordingNames.Uuid(seed)}-{i}.wav";
                 await store.WriteAsync(Containers.Clips, $"{label}/{name}", WavEncoder.Encode(SyntheticCry.Generate(8000, 1.5, seed++).Samples, 8000), cancellation: Cancel);
                 foreach (var work in (await ingestion.AcceptAsync(label, name, Cancel)).Work)
                 {
@@ -50,7 +50,7 @@ public sealed class PipelineEndToEndTests : IDisposable
         {
             float level = 0.05f + (0.2f * (float)random.NextDouble());
             var noise = Enumerable.Range(0, 8000 * 2).Select(_ => level * (float)((random.NextDouble() * 2) - 1)).ToArray();
-            string name = $"{RecordingNames.Uuid(1000 + i)}-noise.wav";
+            string name = $"{RecordingNames.Uuid(1000 + (ulong)i)}-noise.wav";
             await store.WriteAsync(Containers.Clips, $"not_cry/{name}", WavEncoder.Encode(noise, 8000), cancellation: Cancel);
             foreach (var work in (await ingestion.AcceptAsync("not_cry", name, Cancel)).Work)
             {

@@ -22,7 +22,7 @@ public sealed class TrainingCommandTests : IDisposable
             for (int i = 0; i < 12; i++)
             {
                 var clip = SyntheticCry.Generate(8000, 1.5, seed++);
-                File.WriteAllBytes(_temp[$"data/{label}/{RecordingNames.Uuid((int)seed)}-{i}.wav"], WavEncoder.Encode(clip.Samples, 8000));
+                File.WriteAllBytes(_temp[$"data/{label}/{RecordingNames.Uuid(seed)}-{i}.wav"], WavEncoder.Encode(clip.Samples, 8000));
             }
         }
 

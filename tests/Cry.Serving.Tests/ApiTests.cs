@@ -121,29 +121,36 @@ public sealed class ApiTests
         byte[] m4a = FfmpegEncoder.Encode(TestServer.Clip(), ".m4a", "-c:a", "aac");
         var temp = Directory.CreateTempSubdirectory("cry-slow-ffmpeg-");
         string slow = Path.Combine(temp.FullName, "slow-ffmpeg");
-        // The stand-in holds its slot until the test lets it go (at most 60 s), so no machine is too slow for the race.
+        // The stand-in holds its slot until the test lets it go (at most 60 s, within the decoder's 120 s timeout), so no
+        // machine is too slow for the race.
         File.WriteAllText(slow, "#!/bin/sh\nn=0\nwhile [ ! -e \"$0.go\" ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done\nexit 1\n");
         File.SetUnixFileMode(slow, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         using var decoder = new AudioDecoder(new AudioDecoderOptions
         {
-            Ffmpeg = new FfmpegOptions { ExecutablePath = slow, MaxConcurrentProcesses = 1, QueueTimeout = TimeSpan.Zero },
+            Ffmpeg = new FfmpegOptions { ExecutablePath = slow, MaxConcurrentProcesses = 1, QueueTimeout = TimeSpan.Zero, Timeout = TimeSpan.FromSeconds(120) },
         });
         await using var server = await TestServer.StartAsync(decoder: decoder);
-
-        var first = server.Client.PostAsync("/api/predict", Wav(m4a, "audio/mp4"), Cancel);
-        for (int i = 0; i < 1500 && decoder.Ffmpeg.Running == 0; i++)
+        try
         {
-            await Task.Delay(20, Cancel);
-        }
+            var first = server.Client.PostAsync("/api/predict", Wav(m4a, "audio/mp4"), Cancel);
+            for (int i = 0; i < 1500 && decoder.Ffmpeg.Running == 0; i++)
+            {
+                await Task.Delay(20, Cancel);
+            }
 
-        Assert.Equal(1, decoder.Ffmpeg.Running);
-        using var second = await server.Client.PostAsync("/api/predict", Wav(m4a, "audio/mp4"), Cancel);
-        await Problem(second, HttpStatusCode.ServiceUnavailable);
-        Assert.Equal(TimeSpan.FromSeconds(Problems.RetryAfterSeconds), second.Headers.RetryAfter?.Delta);
-        await File.WriteAllTextAsync(slow + ".go", "", Cancel);
-        using var firstResponse = await first;
-        await Problem(firstResponse, HttpStatusCode.BadRequest); // The stand-in fails: a refusal with a reason, not a 500.
-        temp.Delete(recursive: true);
+            Assert.Equal(1, decoder.Ffmpeg.Running);
+            using var second = await server.Client.PostAsync("/api/predict", Wav(m4a, "audio/mp4"), Cancel);
+            await Problem(second, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal(TimeSpan.FromSeconds(Problems.RetryAfterSeconds), second.Headers.RetryAfter?.Delta);
+            await File.WriteAllTextAsync(slow + ".go", "", Cancel);
+            using var firstResponse = await first;
+            await Problem(firstResponse, HttpStatusCode.BadRequest); // The stand-in fails: a refusal with a reason, not a 500.
+        }
+        finally
+        {
+            File.WriteAllText(slow + ".go", ""); // Lets the stand-in end even when an assertion failed.
+            temp.Delete(recursive: true);
+        }
     }
 
     public static TheoryData<string> Cases() => [.. RobustnessCorpus.Cases.Select(c => c.Name)];

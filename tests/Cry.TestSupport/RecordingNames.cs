@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Cry.TestSupport;
 
 /// <summary>
@@ -7,10 +9,5 @@ namespace Cry.TestSupport;
 public static class RecordingNames
 {
     /// <summary>The UUID made from <paramref name="seed"/>: different seeds, different groups.</summary>
-    public static string Uuid(int seed)
-    {
-        var bytes = new byte[16];
-        new Random(seed).NextBytes(bytes);
-        return new Guid(bytes).ToString();
-    }
+    public static string Uuid(ulong seed) => string.Create(CultureInfo.InvariantCulture, $"{seed:x8}-0000-4000-8000-{seed:x12}");
 }

@@ -1,6 +1,7 @@
 using Cry.Audio;
 using Cry.Audio.Augmentation;
 using Cry.Features.Specs;
+using Cry.TestSupport;
 using Cry.Training.Data;
 using Cry.Audio.Wav;
 
@@ -19,7 +20,7 @@ public sealed class FeaturizedDatasetTests : IDisposable
             for (int i = 0; i < 3; i++)
             {
                 var clip = SyntheticCry.Generate(8000, 2.0, seed++);
-                File.WriteAllBytes(Path.Combine(_root, "clips", label, $"{seed:x8}-0000-4000-8000-{i:x12}-{i}.wav"), WavEncoder.Encode(clip.Samples, 8000));
+                File.WriteAllBytes(Path.Combine(_root, "clips", label, $"{RecordingNames.Uuid(seed)}-{i}.wav"), WavEncoder.Encode(clip.Samples, 8000));
             }
         }
 
